@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// FileSystem is the seam between durable-state code (checkpoint store, spool files) and the OS,
+// after leveldb's Env: tests substitute a fault-injecting implementation that forgets whatever was
+// not synced, so crash windows can be tested without killing a process. Implementations are safe
+// for concurrent use from several threads. Every error Status names the path it is about.
+// The tailer reads logs through plain POSIX calls instead: it needs fds, inotify and pread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/base/result.h"
+#include "src/base/status.h"
+
+namespace logship {
+
+// An open file being written sequentially. Not thread-safe; one writer owns it.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Makes everything appended so far durable (fdatasync).
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+  virtual uint64_t size() const = 0;
+  virtual const std::string& path() const = 0;
+};
+
+struct DirEntry {
+  std::string name;
+  bool is_dir = false;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Reads a whole (small) file. NotFound if it does not exist.
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // Creates or truncates `path` for writing.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // Opens `path` for appending, creating it if missing; size() starts at the current length.
+  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+  // Atomically replaces `to` with `from` (rename(2)). Durable only after SyncDir of the parent.
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status Remove(const std::string& path) = 0;
+  virtual Status Truncate(const std::string& path, uint64_t size) = 0;
+  // Makes creations, renames and removals in `dir` durable (fsync of the directory).
+  virtual Status SyncDir(const std::string& dir) = 0;
+  // mkdir -p.
+  virtual Status CreateDirs(const std::string& dir) = 0;
+  virtual Result<std::vector<DirEntry>> ListDir(const std::string& dir) = 0;
+  virtual Result<uint64_t> FileSize(const std::string& path) = 0;
+  virtual bool Exists(const std::string& path) = 0;
+};
+
+// The real file system. Stateless; the returned object lives for the whole process.
+FileSystem& PosixFileSystem();
+
+// The directory part of `path` ("." when there is none).
+std::string DirName(std::string_view path);
+// `dir` joined with `name` by one '/'.
+std::string JoinPath(std::string_view dir, std::string_view name);
+
+}  // namespace logship

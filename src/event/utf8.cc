@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/event/utf8.h"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace logship {
+namespace {
+
+// 0: copied as is; 1: escaped (control, '"', '\\'); 2: starts or continues a multi-byte sequence.
+constexpr uint8_t ByteClass(int c) {
+  if (c < 0x20 || c == '"' || c == '\\') return 1;
+  if (c >= 0x80) return 2;
+  return 0;
+}
+struct ClassTable {
+  uint8_t v[256];
+  constexpr ClassTable() : v() {
+    for (int c = 0; c < 256; ++c) v[c] = ByteClass(c);
+  }
+};
+constexpr ClassTable kClass;
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Length of the plain-ASCII run at the start of [p, end): bytes needing no escape.
+inline size_t SafePrefix(const unsigned char* p, const unsigned char* end) {
+  const unsigned char* start = p;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed compare: bytes >= 0x80 are negative, so they also count as "< 0x20" here.
+    __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return static_cast<size_t>(p - start) + static_cast<size_t>(__builtin_ctz(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && kClass.v[*p] == 0) ++p;
+  return static_cast<size_t>(p - start);
+}
+
+// Length of the valid UTF-8 sequence at p (2 to 4), or 0 when the bytes there are not one.
+// *bad_len receives how many bytes form the maximal invalid subpart to replace by one U+FFFD.
+inline int DecodeSequence(const unsigned char* p, const unsigned char* end, int* bad_len) {
+  unsigned c = p[0];
+  int need;
+  unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+  } else {
+    *bad_len = 1;  // stray continuation byte, C0/C1, F5..FF
+    return 0;
+  }
+  int i = 1;
+  for (; i < need; ++i) {
+    if (p + i >= end) break;
+    unsigned b = p[i];
+    unsigned l = i == 1 ? lo : 0x80, h = i == 1 ? hi : 0xBF;
+    if (b < l || b > h) break;
+  }
+  if (i == need) return need;
+  *bad_len = i;  // the lead byte plus the continuation bytes that were valid so far
+  return 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+
+size_t Utf8CutPoint(std::string_view s, size_t max) {
+  if (max >= s.size()) return s.size();
+  size_t n = max;
+  // Back off over continuation bytes (at most 3) to the start of the character at s[max].
+  for (int k = 0; k < 3 && n > 0; ++k) {
+    unsigned char c = static_cast<unsigned char>(s[n]);
+    if ((c & 0xC0) != 0x80) return n;
+    --n;
+  }
+  unsigned char c = static_cast<unsigned char>(s[n]);
+  return (c & 0xC0) != 0x80 ? n : max;
+}
+
+char* EscapeJsonString(std::string_view s, char* out) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* end = p + s.size();
+  while (p < end) {
+    size_t run = SafePrefix(p, end);
+    std::memcpy(out, p, run);
+    out += run;
+    p += run;
+    if (p >= end) break;
+    unsigned char c = *p;
+    uint8_t cls = kClass.v[c];
+    if (cls == 1) {
+      *out++ = '\\';
+      switch (c) {
+        case '"':
+          *out++ = '"';
+          break;
+        case '\\':
+          *out++ = '\\';
+          break;
+        case '\n':
+          *out++ = 'n';
+          break;
+        case '\r':
+          *out++ = 'r';
+          break;
+        case '\t':
+          *out++ = 't';
+          break;
+        case '\b':
+          *out++ = 'b';
+          break;
+        case '\f':
+          *out++ = 'f';
+          break;
+        default:
+          *out++ = 'u';
+          *out++ = '0';
+          *out++ = '0';
+          *out++ = kHex[c >> 4];
+          *out++ = kHex[c & 0xF];
+      }
+      ++p;
+    } else {
+      int bad_len = 0;
+      int len = DecodeSequence(p, end, &bad_len);
+      if (len > 0) {
+        std::memcpy(out, p, static_cast<size_t>(len));
+        out += len;
+        p += len;
+      } else {
+        *out++ = static_cast<char>(0xEF);  // U+FFFD
+        *out++ = static_cast<char>(0xBF);
+        *out++ = static_cast<char>(0xBD);
+        p += bad_len;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace logship

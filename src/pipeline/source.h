@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Source produces batches (tailing files, sampling host metrics) on threads of its own and hands
+// them to the pipeline through a SourceContext. Lifecycle, driven by the pipeline:
+//   Start(ctx) -> [runs] -> StopReading() -> Join() -> (sinks drain) -> Finish()
+// In --once mode a source stops by itself once it has read everything there was (Join returns).
+// Finish() runs after the sinks have delivered what they could: it saves final state (checkpoints
+// of what was acknowledged).
+
+#include <cstdint>
+#include <string_view>
+
+#include "src/base/status.h"
+#include "src/event/batch_pool.h"
+
+namespace logship {
+
+class AckTracker;
+
+class SourceContext {
+ public:
+  virtual ~SourceContext() = default;
+  // An empty batch to fill, with host_name set; waits up to timeout_ms (back-pressure). nullptr on
+  // timeout or when the pipeline is shutting down.
+  virtual MutableBatch AcquireBatch(int64_t timeout_ms) = 0;
+  // Runs the stages and hands the batch to every sink. The batch's ack_tracker/sequence must be set
+  // by the source when it wants acknowledgements. May block (back-pressure).
+  virtual void Emit(MutableBatch batch) = 0;
+  // How many sinks acknowledge each batch: the source's AckTracker counts this many per batch.
+  virtual int sink_count() const = 0;
+  // --once: read what exists, then stop.
+  virtual bool once() const = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual Status Start(SourceContext& ctx) = 0;
+  // Asks the source to stop reading soon; returns at once.
+  virtual void StopReading() = 0;
+  // Waits for the source's threads to end.
+  virtual void Join() = 0;
+  // Saves final state; called once, after the sinks stopped.
+  virtual Status Finish() = 0;
+};
+
+}  // namespace logship

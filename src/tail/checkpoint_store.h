@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// CheckpointStore keeps, for one file input of one pipeline, how far each tailed file has been
+// acknowledged by every sink, durably and atomically, in one small text file in the data directory.
+//
+// Promises:
+// - Save() is atomic: after a crash at any moment, Load() returns either the state of the last
+//   Save() that returned OK or the one before it, never a mix and never nothing. (Each copy carries
+//   a generation number and a checksum; see the crash-window comments in checkpoint_store.cc.)
+// - Load() never silently resets: a corrupt or truncated copy is reported by name in `problems`
+//   and the newest good copy is used; when copies exist and none is good it returns Corruption
+//   naming them, and the caller must refuse to start rather than re-ship or skip data.
+// Not thread-safe: one owner (the file source's thread) calls Load and Save.
+//
+// On disk, in `dir`: `<name>` (current), `<name>.prev` (the copy before it), `<name>.tmp` (a save
+// in progress). Text, one record a line:
+//   logship-checkpoints 1
+//   generation <n>
+//   saved <unix nanos>
+//   file <device> <inode> <fingerprint length> <fingerprint hex> <offset> <percent-encoded path>
+//   checksum <hex of Hash64 over every byte before this line>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "src/base/file_system.h"
+#include "src/base/result.h"
+
+namespace logship {
+
+struct FileCheckpoint {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint32_t fingerprint_len = 0;  // bytes of the file's head the fingerprint covers (<= 1 KiB)
+  uint64_t fingerprint = 0;      // Hash64 of those bytes
+  uint64_t offset = 0;           // first byte not yet acknowledged by every sink
+  std::string path;              // last path the file was seen at (informational)
+
+  friend bool operator==(const FileCheckpoint&, const FileCheckpoint&) = default;
+};
+
+struct Checkpoints {
+  std::vector<FileCheckpoint> files;
+  int64_t saved_unix_nanos = 0;  // set by Save; read back by Load
+};
+
+struct LoadedCheckpoints {
+  Checkpoints checkpoints;
+  std::string loaded_from;            // the copy used; empty when there was none (fresh start)
+  std::vector<std::string> problems;  // "'<path>': checksum mismatch, using '<other>'", …
+};
+
+class CheckpointStore {
+ public:
+  // Creates `dir` if missing. Does not read anything yet.
+  static Result<CheckpointStore> Open(FileSystem& fs, std::string dir,
+                                      std::string name = "checkpoints");
+
+  // See the class comment. Also cleans up: a leftover temp file is considered, then ignored.
+  Result<LoadedCheckpoints> Load();
+  // Writes `checkpoints` as the new current copy (saved_unix_nanos is taken from the argument).
+  Status Save(const Checkpoints& checkpoints);
+
+  const std::string& path() const { return current_; }
+
+  // Serialisation, exposed for tests. Parse returns Corruption naming `source` on any problem.
+  static std::string Serialize(const Checkpoints& c, uint64_t generation);
+  static Result<Checkpoints> Parse(const std::string& text, const std::string& source,
+                                   uint64_t* generation);
+
+ private:
+  CheckpointStore(FileSystem* fs, std::string dir, std::string name);
+
+  FileSystem* fs_;
+  std::string dir_;
+  std::string current_;
+  std::string prev_;
+  std::string tmp_;
+  uint64_t generation_ = 0;  // of the last copy loaded or saved
+};
+
+}  // namespace logship
