@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/cli.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "src/config/config_error.h"
+#include "src/pipeline/pipeline_config.h"
+#include "src/pipeline/runtime.h"
+
+#ifndef LOGSHIP_VERSION
+#define LOGSHIP_VERSION "0.0.0"
+#endif
+
+namespace logship {
+namespace {
+
+void SetUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("logship");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// Loads the file and prints every problem as FILE:LINE:COL: message. nullopt on any problem.
+std::optional<AgentConfig> Load(const std::string& file, const Registry& registry) {
+  ConfigErrors errors;
+  Result<AgentConfig> config = LoadAgentConfig(file, registry, errors);
+  if (config.ok()) return std::move(*config);
+  for (const ConfigError& e : errors.Sorted()) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+  std::fprintf(stderr, "%s: %zu problem%s found\n", file.c_str(), errors.size(),
+               errors.size() == 1 ? "" : "s");
+  return std::nullopt;
+}
+
+int Validate(const std::string& file, const Registry& registry) {
+  std::optional<AgentConfig> config = Load(file, registry);
+  if (!config) return 1;
+  std::string summary;
+  for (const PipelineParts& p : config->pipelines) {
+    if (!summary.empty()) summary += "; ";
+    summary += p.name + ": " + std::to_string(p.sources.size()) + " input(s), " +
+               std::to_string(p.stages.size()) + " stage(s), " + std::to_string(p.sinks.size()) +
+               " sink(s)";
+  }
+  std::printf("%s: ok: %zu pipeline(s) (%s)\n", file.c_str(), config->pipelines.size(),
+              summary.c_str());
+  return 0;
+}
+
+int Run(const std::string& file, bool once, bool progress, const Registry& registry) {
+  std::optional<AgentConfig> config = Load(file, registry);
+  if (!config) return 1;
+  RunOptions options;
+  options.once = once;
+  options.progress = progress;
+  return RunAgent(std::move(*config), options);
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv, const Registry& registry) {
+  CLI::App app{"logship: tails log files, structures each line, ships it to Kafka, "
+               "Elasticsearch or spool files, and checkpoints only what every sink acknowledged."};
+  app.set_version_flag("--version", std::string("logship ") + LOGSHIP_VERSION);
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "Agent log level: trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  app.footer("Sinks: " + Join(registry.SinkNames()) + ". Inputs: " + Join(registry.SourceNames()) +
+             ". Stages: " + (registry.StageNames().empty() ? "(none)" : Join(registry.StageNames())) +
+             ".\nExit codes: 0 ok; 1 invalid pipeline file or usage; 2 could not start; "
+             "3 stopped before everything read was delivered (it is read again next start).");
+
+  std::string run_file;
+  bool once = false;
+  bool no_progress = false;
+  CLI::App* run = app.add_subcommand("run", "Run the pipelines of PIPELINE until SIGTERM/SIGINT");
+  run->add_option("PIPELINE", run_file, "Pipeline file (YAML)")->required();
+  run->add_flag("--once", once,
+                "Read every matched file to its current end, ship it, wait for every "
+                "acknowledgement, save checkpoints and exit");
+  run->add_flag("--no-progress", no_progress, "With --once: no progress line on a terminal");
+
+  std::string validate_file;
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check PIPELINE; print each problem as FILE:LINE:COL: message");
+  validate->add_option("PIPELINE", validate_file, "Pipeline file (YAML)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 1;
+  }
+  SetUpLogging(log_level);
+  if (run->parsed()) return Run(run_file, once, !no_progress && ::isatty(2), registry);
+  if (validate->parsed()) return Validate(validate_file, registry);
+  return 1;
+}
+
+}  // namespace logship

@@ -22,6 +22,14 @@ class ConfigNode {
  public:
   ConfigNode() = default;
   ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path);
+  // yaml-cpp's Node::operator= writes through into the tree the node belongs to (it would turn
+  // one option into an alias of another); these rebind the handle instead.
+  ConfigNode(const ConfigNode& other) = default;
+  ConfigNode(ConfigNode&& other) = default;
+  ConfigNode& operator=(const ConfigNode& other);
+  ConfigNode& operator=(ConfigNode&& other) {
+    return *this = static_cast<const ConfigNode&>(other);
+  }
 
   // Parses YAML text. A syntax error is returned as InvalidArgument "FILE:LINE:COL: reason".
   static Result<ConfigNode> Parse(std::string_view text, const std::string& file_name);

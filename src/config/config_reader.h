@@ -14,7 +14,8 @@
 //   if (!r.Finish()) return Status::InvalidArgument(node.path(), "invalid options");
 //
 // Supported option types: std::string, bool, int64_t, uint64_t, int, double, ByteSize, Duration,
-// std::vector<std::string> (a list, or a single scalar as a one-element list), ConfigNode (taken raw).
+// std::vector<std::string> (a list, or a single scalar as a one-element list), ConfigNode (taken
+// raw).
 
 #include <cstdint>
 #include <initializer_list>
@@ -99,7 +100,9 @@ class ConfigReader {
   ConfigErrors& errors_;
   EnvLookup env_;
   std::set<std::string, std::less<>> taken_;
+  std::vector<std::string> known_;  // the keys of taken_, in declaration order, for messages
   size_t errors_at_start_;
+  bool bad_node_ = false;  // node_ is neither a map nor null: already reported once
 };
 
 }  // namespace logship

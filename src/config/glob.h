@@ -7,6 +7,11 @@
 // no '/' at all, which matches a file's name in any directory (for `exclude: ["*.gz"]`). Written by
 // hand because
 // libc's glob(3) and fnmatch(3) have no '**'; matching allocates nothing. Immutable, thread-safe.
+//
+// Details: '*' and '?' also match a leading '.' (hidden files are not special, as in Vector and
+// Filebeat, unlike shells); '?' and classes match one UTF-8 character ('[!a]' and '[^a]' both
+// negate; a ']' first in a class is a member); a trailing '**' ("/var/log/**") matches every file
+// below that directory at any depth but not the directory itself; repeated '/' count as one.
 
 #include <string>
 #include <string_view>
@@ -30,11 +35,12 @@ class Glob {
 
   const std::string& pattern() const { return pattern_; }
   // The longest leading directory with no wildcard ("/var/log" for "/var/log/*/x.log"): where a
-  // walk for matches starts.
+  // walk for matches starts. "/" when the first component has one; empty for name-only patterns.
   const std::string& base_dir() const { return base_dir_; }
   // True when the pattern has a '**' component (the walk must recurse without depth limit).
   bool recursive() const { return recursive_; }
-  // True when the pattern has no wildcard at all: it names one file.
+  // True when the pattern has no wildcard at all: it names one file (never for a name-only
+  // pattern, which names a file in any directory).
   bool literal() const { return literal_; }
   // True for a pattern with no '/', matched against file names.
   bool name_only() const { return name_only_; }
@@ -42,7 +48,9 @@ class Glob {
  private:
   std::string pattern_;
   std::string base_dir_;
-  std::vector<std::string> components_;  // pattern split on '/', without the leading empty one
+  // The pattern split on '/', without empty components; a trailing "**" is followed by an
+  // implicit "*" (see Compile), so the last component is never "**".
+  std::vector<std::string> components_;
   bool recursive_ = false;
   bool literal_ = false;
   bool name_only_ = false;

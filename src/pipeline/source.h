@@ -29,8 +29,18 @@ class SourceContext {
   virtual void Emit(MutableBatch batch) = 0;
   // How many sinks acknowledge each batch: the source's AckTracker counts this many per batch.
   virtual int sink_count() const = 0;
+  // Limits a source should close its batches at.
+  virtual size_t batch_max_events() const = 0;
+  virtual size_t batch_max_bytes() const = 0;
   // --once: read what exists, then stop.
   virtual bool once() const = 0;
+};
+
+// What a source has done so far, for progress lines and status pages. Readable from any thread.
+struct SourceProgress {
+  uint64_t bytes_read = 0;
+  uint64_t bytes_total = 0;  // bytes known to exist to read (0 when unknown)
+  uint64_t events = 0;
 };
 
 class Source {
@@ -43,6 +53,7 @@ class Source {
   virtual void Join() = 0;
   // Saves final state; called once, after the sinks stopped.
   virtual Status Finish() = 0;
+  virtual SourceProgress progress() const { return {}; }
 };
 
 }  // namespace logship

@@ -8,6 +8,8 @@
 // - Save() is atomic: after a crash at any moment, Load() returns either the state of the last
 //   Save() that returned OK or the one before it, never a mix and never nothing. (Each copy carries
 //   a generation number and a checksum; see the crash-window comments in checkpoint_store.cc.)
+//   A Save() that failed or was cut short by the crash may also win: it was complete and synced
+//   before any rename, and it holds offsets that every sink had acknowledged, so using it is safe.
 // - Load() never silently resets: a corrupt or truncated copy is reported by name in `problems`
 //   and the newest good copy is used; when copies exist and none is good it returns Corruption
 //   naming them, and the caller must refuse to start rather than re-ship or skip data.
@@ -79,6 +81,11 @@ class CheckpointStore {
   std::string prev_;
   std::string tmp_;
   uint64_t generation_ = 0;  // of the last copy loaded or saved
+  // Whether the copies on disk have been looked at (by Load, or by the first Save), and whether
+  // `current_` then held a valid copy: Save keeps only a valid current as `prev_`, so a corrupt
+  // current never pushes the last good copy out.
+  bool inspected_ = false;
+  bool current_good_ = false;
 };
 
 }  // namespace logship

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sinks/spool/spool_sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "src/base/clock.h"
+#include "src/base/status_macros.h"
+#include "src/base/thread_annotations.h"
+#include "src/config/config_reader.h"
+#include "src/event/json_writer.h"
+#include "src/event/output_buffer.h"
+#include "src/pipeline/bounded_queue.h"
+#include "src/pipeline/spool_writer.h"
+
+namespace logship {
+namespace {
+
+constexpr int64_t kInitialBackoffNs = 100'000'000;  // 100 ms
+constexpr int64_t kMaxBackoffNs = 5'000'000'000;    // 5 s
+constexpr int64_t kErrorLogIntervalNs = 10'000'000'000;
+// A group's serialized bytes are kept for reuse up to this size; beyond it they are freed after the
+// group, so one burst of huge events does not pin its memory forever.
+constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
+
+// Capped exponential backoff with jitter: attempt n waits a random time in [d/2, d], where d is
+// the initial delay doubled n-1 times, at most the cap.
+class Backoff {
+ public:
+  Backoff() : rng_(std::random_device{}()) {}
+  int64_t DelayNanos(int attempt) {
+    int64_t d = kInitialBackoffNs;
+    for (int i = 1; i < attempt && d < kMaxBackoffNs; ++i) d *= 2;
+    d = std::min(d, kMaxBackoffNs);
+    return std::uniform_int_distribution<int64_t>(d / 2, d)(rng_);
+  }
+
+ private:
+  std::minstd_rand rng_;
+};
+
+// Logs each distinct message at most once per interval, saying how many repeats it swallowed.
+// Only used on error paths, so a map keyed by the message is fine.
+class ErrorLogLimiter {
+ public:
+  void Error(const std::string& message, int64_t now_ns) {
+    auto [it, inserted] = entries_.try_emplace(message, Entry{now_ns, 0});
+    if (!inserted && now_ns - it->second.last_ns < kErrorLogIntervalNs) {
+      ++it->second.suppressed;
+      return;
+    }
+    if (it->second.suppressed > 0) {
+      spdlog::error("{} ({} more like this suppressed)", message, it->second.suppressed);
+    } else {
+      spdlog::error("{}", message);
+    }
+    it->second = Entry{now_ns, 0};
+    if (entries_.size() > 64) entries_.clear();  // messages name files, which rotate
+  }
+
+ private:
+  struct Entry {
+    int64_t last_ns;
+    uint64_t suppressed;
+  };
+  std::map<std::string, Entry> entries_;
+};
+
+// Threads: Submit and Stop on the pipeline's threads, everything else on the worker. The worker
+// alone touches the writer, the serializer and the current group.
+class SpoolSink final : public Sink {
+ public:
+  SpoolSink(SpoolSinkOptions options, std::string name, Clock& clock, FileSystem& fs)
+      : options_(std::move(options)),
+        name_(std::move(name)),
+        clock_(clock),
+        writer_(SpoolWriterOptions{options_.path, options_.max_file_bytes.bytes,
+                                   options_.max_file_age.nanos},
+                clock, fs),
+        queue_(static_cast<size_t>(options_.queue_batches)) {}
+
+  ~SpoolSink() override {
+    // The runtime always calls Stop first; this only keeps a forgotten Stop from aborting.
+    if (worker_.joinable()) (void)Stop(std::numeric_limits<int64_t>::min());
+  }
+
+  Status Start() override {
+    Status s = writer_.Open();
+    if (!s.ok()) return s.WithContext(name_ + ": spool '" + options_.path + "'");
+    worker_ = std::thread([this] { Run(); });
+    return Status::Ok();
+  }
+
+  void Submit(BatchPtr batch, AckHandle ack) override {
+    Item item{std::move(batch), ack};
+    // Only fails after Stop: the batch is then never acknowledged, so it is read again next run.
+    if (!queue_.Push(item)) spdlog::warn("{}: batch submitted after stop, not written", name_);
+  }
+
+  Status Stop(int64_t deadline_ns) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      deadline_ns_ = deadline_ns;
+      ++stop_calls_;
+    }
+    stop_cv_.notify_all();
+    queue_.Close();
+    if (worker_.joinable()) worker_.join();
+    // What is still queued missed the deadline: release it unacknowledged, so the pool gets the
+    // batches back now and their lines are read again next run.
+    std::vector<Item> left;
+    queue_.PopAll(&left, std::numeric_limits<size_t>::max(), 0);
+    size_t undelivered = left.size() + abandoned_batches_;
+    left.clear();
+    Status closed = writer_.Close();
+    if (undelivered > 0) {
+      return Status::Unavailable(name_, std::to_string(undelivered) +
+                                            " batches not written by the stop deadline; they "
+                                            "stay unacknowledged and are read again next run");
+    }
+    return closed.ok() ? Status::Ok() : closed.WithContext(name_);
+  }
+
+ private:
+  struct Item {
+    BatchPtr batch;
+    AckHandle ack;
+  };
+
+  void Run() {
+    while (true) {
+      group_.clear();
+      if (queue_.PopAll(&group_, std::numeric_limits<size_t>::max(), 1000) == 0) {
+        if (queue_.closed()) break;
+        continue;
+      }
+      if (DeadlinePassed() || !WriteDurably()) {
+        abandoned_batches_ = group_.size();
+        break;
+      }
+      // Acknowledge in submission order, releasing each batch at once so the pool gets it back.
+      for (Item& item : group_) {
+        item.ack.Done(AckStatus::kDelivered);
+        item.batch.reset();
+      }
+      out_.clear();
+      out_.ShrinkTo(kMaxRetainedBufferBytes);
+    }
+    group_.clear();
+  }
+
+  // Writes the current group as one write and one fsync, retrying until that succeeds or the
+  // stop deadline passes (false). The group is serialized once; every retry writes the same bytes,
+  // and the writer has undone whatever a failed attempt left, so no line is written twice.
+  bool WriteDurably() {
+    Serialize();
+    for (int attempt = 1;; ++attempt) {
+      Status s = writer_.Write(out_.view());
+      if (s.ok()) s = writer_.Sync();
+      if (s.ok()) {
+        if (attempt > 1) {
+          spdlog::info("{}: spool '{}' written after {} failed attempts", name_, options_.path,
+                       attempt - 1);
+        }
+        return true;
+      }
+      log_limiter_.Error(
+          name_ + ": cannot write spool '" + options_.path + "', retrying: " + s.ToString(),
+          clock_.MonotonicNanos());
+      if (!WaitForRetry(backoff_.DelayNanos(attempt))) return false;
+    }
+  }
+
+  void Serialize() {
+    out_.clear();
+    for (const Item& item : group_) {
+      const Batch& batch = *item.batch;
+      for (const Event& event : batch.events()) {
+        if (event.dropped) continue;
+        json_.WriteEvent(batch, event, out_);
+        out_.Push('\n');
+      }
+    }
+  }
+
+  bool DeadlinePassed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopping_ && clock_.MonotonicNanos() >= deadline_ns_;
+  }
+
+  // Waits `delay_ns` before a retry, or less when a stop deadline comes first. False when the
+  // deadline has passed: the caller gives up, leaving its group unacknowledged.
+  bool WaitForRetry(int64_t delay_ns) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_) {
+      int64_t left = deadline_ns_ - clock_.MonotonicNanos();
+      if (left <= 0) return false;
+      delay_ns = std::min(delay_ns, left);
+    }
+    uint64_t seen = stop_calls_;
+    // Stop() notifies: a new deadline must be looked at now, not after a 5 s backoff.
+    stop_cv_.wait_for(lock, std::chrono::nanoseconds(delay_ns),
+                      [&] { return stop_calls_ != seen; });
+    return !(stopping_ && clock_.MonotonicNanos() >= deadline_ns_);
+  }
+
+  const SpoolSinkOptions options_;
+  const std::string name_;
+  Clock& clock_;
+
+  // Worker-only state.
+  SpoolWriter writer_;
+  JsonWriter json_;
+  OutputBuffer out_;
+  std::vector<Item> group_;
+  Backoff backoff_;
+  ErrorLogLimiter log_limiter_;
+  size_t abandoned_batches_ = 0;  // read by Stop after join
+
+  BoundedQueue<Item> queue_;
+  std::thread worker_;
+
+  std::mutex mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ LOGSHIP_GUARDED_BY(mu_) = false;
+  int64_t deadline_ns_ LOGSHIP_GUARDED_BY(mu_) = std::numeric_limits<int64_t>::max();
+  uint64_t stop_calls_ LOGSHIP_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace
+
+Result<SpoolSinkOptions> ParseSpoolSinkOptions(const ConfigNode& node, PluginContext& ctx) {
+  SpoolSinkOptions o;
+  std::string path;
+  ConfigReader r(node, *ctx.errors);
+  r.Ignore("type");
+  r.Ignore("when");  // TODO(routing): conditions are read by the runtime once routing exists
+  r.Required("path", &path);
+  r.Optional("max_file_bytes", &o.max_file_bytes, ByteSize::MiB(64));
+  r.Optional("max_file_age", &o.max_file_age, Duration::Seconds(3600));
+  r.Optional("queue_batches", &o.queue_batches, 4);
+  r.Check(!node.Get("path").IsScalar() || !path.empty(), "path", "must not be empty");
+  r.Check(o.max_file_bytes.bytes >= ByteSize::KiB(4).bytes, "max_file_bytes",
+          "must be at least 4KiB");
+  r.Check(o.max_file_age.nanos > 0, "max_file_age", "must be more than 0");
+  r.Check(o.queue_batches >= 1 && o.queue_batches <= 1024, "queue_batches",
+          "must be between 1 and 1024");
+  bool ok = r.Finish();
+  if (!path.empty()) {
+    o.path = ctx.ResolvePath(path);
+    if (ctx.claims != nullptr) {
+      size_t errors_before = ctx.errors->size();
+      ctx.claims->Claim(o.path, ctx.component, node.Get("path"), *ctx.errors);
+      ok = ok && ctx.errors->size() == errors_before;
+    }
+  }
+  if (!ok) return Status::InvalidArgument(ctx.component, "invalid options");
+  return o;
+}
+
+Result<std::unique_ptr<Sink>> MakeSpoolSink(const ConfigNode& node, PluginContext& ctx) {
+  LOGSHIP_ASSIGN_OR_RETURN(SpoolSinkOptions options, ParseSpoolSinkOptions(node, ctx));
+  return MakeSpoolSinkWithFileSystem(std::move(options), ctx, PosixFileSystem());
+}
+
+std::unique_ptr<Sink> MakeSpoolSinkWithFileSystem(SpoolSinkOptions options, PluginContext& ctx,
+                                                  FileSystem& fs) {
+  Clock& clock = ctx.clock != nullptr ? *ctx.clock : RealClock();
+  return std::make_unique<SpoolSink>(std::move(options), ctx.component, clock, fs);
+}
+
+}  // namespace logship

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/pipeline/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "src/pipeline/ack_tracker.h"
+
+namespace logship {
+
+Pipeline::Pipeline(PipelineParts parts, std::string host_name, bool once, Clock& clock)
+    : parts_(std::move(parts)),
+      host_name_(std::move(host_name)),
+      once_(once),
+      clock_(clock),
+      pool_(parts_.max_batches_in_flight) {}
+
+Pipeline::~Pipeline() {
+  if (started_) {
+    StopReading();
+    Drain(clock_.MonotonicNanos());
+  }
+  if (joiner_.joinable()) joiner_.join();
+  // Sources go before sinks and the pool: a source may hold a batch until it is destroyed.
+  parts_.sources.clear();
+  parts_.stages.clear();
+  parts_.sinks.clear();
+}
+
+Status Pipeline::Start() {
+  for (size_t i = 0; i < parts_.sinks.size(); ++i) {
+    Status st = parts_.sinks[i]->Start();
+    if (!st.ok()) {
+      for (size_t j = 0; j < i; ++j) (void)parts_.sinks[j]->Stop(clock_.MonotonicNanos());
+      return st.WithContext(parts_.sink_names[i]);
+    }
+  }
+  for (size_t i = 0; i < parts_.sources.size(); ++i) {
+    Status st = parts_.sources[i]->Start(*this);
+    if (!st.ok()) {
+      for (size_t j = 0; j < i; ++j) {
+        parts_.sources[j]->StopReading();
+        parts_.sources[j]->Join();
+      }
+      pool_.Cancel();
+      for (auto& sink : parts_.sinks) (void)sink->Stop(clock_.MonotonicNanos());
+      sinks_stopped_ = true;
+      return st;
+    }
+  }
+  started_ = true;
+  joiner_ = std::thread([this] {
+    for (auto& s : parts_.sources) s->Join();
+    sources_done_.store(true);
+  });
+  return Status::Ok();
+}
+
+void Pipeline::StopReading() {
+  for (auto& s : parts_.sources) s->StopReading();
+}
+
+MutableBatch Pipeline::AcquireBatch(int64_t timeout_ms) {
+  MutableBatch b = pool_.Acquire(timeout_ms);
+  if (b) b->host_name = host_name_;
+  return b;
+}
+
+void Pipeline::Emit(MutableBatch batch) {
+  for (auto& stage : parts_.stages) stage->Process(*batch);
+  AckTracker* tracker = batch->ack_tracker;
+  uint64_t sequence = batch->sequence;
+  BatchPtr frozen = BatchPool::Freeze(std::move(batch));
+  for (auto& sink : parts_.sinks) sink->Submit(frozen, AckHandle(tracker, sequence));
+}
+
+bool Pipeline::Drain(int64_t deadline_ns) {
+  if (!started_ || sinks_stopped_) {
+    drained_.store(true);
+    return true;
+  }
+  // Sources end by themselves once told to stop, unless one is blocked handing a batch to a
+  // stalled sink; stopping the sinks at the deadline releases it.
+  while (!sources_done_.load() && clock_.MonotonicNanos() < deadline_ns) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  bool complete = sources_done_.load();
+  pool_.Cancel();
+  for (size_t i = 0; i < parts_.sinks.size(); ++i) {
+    Status st = parts_.sinks[i]->Stop(deadline_ns);
+    if (!st.ok()) {
+      complete = false;
+      spdlog::warn("{}: {}", parts_.sink_names[i], st.message());
+    }
+  }
+  sinks_stopped_ = true;
+  if (joiner_.joinable()) joiner_.join();
+  drained_.store(true);
+  return complete;
+}
+
+Status Pipeline::Finish() {
+  Status first;
+  for (auto& s : parts_.sources) {
+    Status st = s->Finish();
+    if (!st.ok() && first.ok()) first = st;
+  }
+  return first;
+}
+
+SourceProgress Pipeline::progress() const {
+  SourceProgress total;
+  for (const auto& s : parts_.sources) {
+    SourceProgress p = s->progress();
+    total.bytes_read += p.bytes_read;
+    total.bytes_total += p.bytes_total;
+    total.events += p.events;
+  }
+  return total;
+}
+
+}  // namespace logship

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Pipeline runs one pipeline of the file: its sources feed batches through its stages to every
+// one of its sinks. It owns the BatchPool that bounds its memory: at most max_batches_in_flight
+// batches exist, each at most batch_max_bytes of payload, whether being filled, queued at a sink or
+// awaiting acknowledgement. Lifecycle (driven by Agent, from one thread):
+//   Start() -> [run] -> StopReading() -> Drain(deadline) -> Finish()
+// Emit/AcquireBatch are called from source threads.
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "src/event/batch_pool.h"
+#include "src/pipeline/pipeline_config.h"
+#include "src/pipeline/source.h"
+
+namespace logship {
+
+class Pipeline final : public SourceContext {
+ public:
+  Pipeline(PipelineParts parts, std::string host_name, bool once, Clock& clock);
+  ~Pipeline() override;
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Starts the sinks, then the sources. On failure, whatever started is stopped again.
+  Status Start();
+  // Asks every source to stop reading (returns at once).
+  void StopReading();
+  // True once every source thread has ended (in --once mode: everything was read).
+  bool SourcesDone() const { return sources_done_.load(); }
+  // Waits for the sources to end and the sinks to deliver what they hold, until `deadline_ns`
+  // (monotonic). If the sources are still blocked on a stalled sink at the deadline, the sinks are
+  // stopped anyway (undelivered batches stay unacknowledged and are read again next time).
+  // Returns false when something was left undelivered.
+  bool Drain(int64_t deadline_ns);
+  // Saves every source's final state (checkpoints of what was acknowledged).
+  Status Finish();
+
+  // True once Drain() has finished.
+  bool Drained() const { return drained_.load(); }
+  // Batches lent out and not yet back: 0 after --once means everything was acknowledged.
+  size_t BatchesInUse() const { return pool_.in_use(); }
+  const std::string& name() const { return parts_.name; }
+  SourceProgress progress() const;
+
+  // SourceContext.
+  MutableBatch AcquireBatch(int64_t timeout_ms) override;
+  void Emit(MutableBatch batch) override;
+  int sink_count() const override { return static_cast<int>(parts_.sinks.size()); }
+  bool once() const override { return once_; }
+  size_t batch_max_events() const override { return parts_.batch_max_events; }
+  size_t batch_max_bytes() const override { return parts_.batch_max_bytes; }
+
+ private:
+  void JoinSources();
+
+  PipelineParts parts_;
+  std::string host_name_;
+  bool once_;
+  Clock& clock_;
+  BatchPool pool_;
+  std::atomic<bool> sources_done_{false};
+  std::atomic<bool> drained_{false};
+  std::thread joiner_;  // joins the sources, then sets sources_done_
+  bool started_ = false;
+  bool sinks_stopped_ = false;
+};
+
+}  // namespace logship

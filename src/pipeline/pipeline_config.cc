@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/pipeline/pipeline_config.h"
+
+#include <unistd.h>
+
+#include <climits>
+
+#include "src/base/file_system.h"
+#include "src/config/byte_size.h"
+#include "src/config/config_node.h"
+#include "src/config/config_reader.h"
+
+namespace logship {
+namespace {
+
+bool ValidPipelineName(const std::string& name) {
+  if (name.empty() || name[0] == '.' || name.size() > 128) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+// Reads the `type` of a component node and finds its factory; records an error when missing or
+// unknown. `kind` is "input", "stage" or "sink".
+template <class Factory>
+Factory FindFactory(const ConfigNode& node, const char* kind, Factory (Registry::*find)(const std::string&) const,
+                    std::vector<std::string> (Registry::*names)() const, const Registry& registry,
+                    ConfigErrors& errors) {
+  if (!node.IsMap()) {
+    errors.Add(node.position(), std::string(kind) + " must be a map with a 'type', got " +
+                                    std::string(node.KindName()));
+    return nullptr;
+  }
+  ConfigNode type_node = node.Get("type");
+  if (type_node.IsNull() || !type_node.IsScalar()) {
+    errors.Add(node.position(), std::string(kind) + " has no 'type' (known: " +
+                                    JoinNames((registry.*names)()) + ")");
+    return nullptr;
+  }
+  std::string type = type_node.Scalar();
+  Factory f = (registry.*find)(type);
+  if (f == nullptr) {
+    errors.Add(type_node.position(), "unknown " + std::string(kind) + " type '" + type +
+                                         "' (known: " + JoinNames((registry.*names)()) + ")");
+  }
+  return f;
+}
+
+void BuildPipeline(const std::string& name, const ConfigNode& node, const Registry& registry,
+                   const std::string& base_dir, const std::string& data_dir, Clock& clock,
+                   ConfigErrors& errors, ResourceClaims& claims, PipelineParts& parts) {
+  parts.name = name;
+  parts.data_dir = JoinPath(data_dir, name);
+  ConfigReader r(node, errors);
+  ConfigNode inputs, stages, sinks, batch;
+  r.Required("inputs", &inputs);
+  r.Optional("stages", &stages, ConfigNode());
+  r.Required("sinks", &sinks);
+  r.Optional("batch", &batch, ConfigNode());
+  uint64_t in_flight = 8;
+  r.Optional("max_batches_in_flight", &in_flight, uint64_t{8});
+  r.Check(in_flight >= 2 && in_flight <= 1024, "max_batches_in_flight", "must be between 2 and 1024");
+  parts.max_batches_in_flight = static_cast<size_t>(in_flight);
+  if (batch.defined() && !batch.IsNull()) {
+    ConfigReader b(batch, errors);
+    uint64_t max_events = 4096;
+    ByteSize max_bytes;
+    b.Optional("max_events", &max_events, uint64_t{4096});
+    b.Optional("max_bytes", &max_bytes, ByteSize::MiB(1));
+    b.Check(max_events >= 1 && max_events <= 1'000'000, "max_events", "must be between 1 and 1000000");
+    b.Check(max_bytes.bytes >= 1024 && max_bytes.bytes <= (uint64_t{256} << 20), "max_bytes",
+            "must be between 1KiB and 256MiB");
+    b.Finish();
+    parts.batch_max_events = static_cast<size_t>(max_events);
+    parts.batch_max_bytes = static_cast<size_t>(max_bytes.bytes);
+  }
+  r.Finish();
+
+  PluginContext ctx;
+  ctx.pipeline = name;
+  ctx.base_dir = base_dir;
+  ctx.data_dir = parts.data_dir;
+  ctx.errors = &errors;
+  ctx.claims = &claims;
+  ctx.clock = &clock;
+
+  auto list = [&](const ConfigNode& n, const char* what, bool required) -> std::vector<ConfigNode> {
+    if (n.IsNull()) return {};
+    if (!n.IsSequence()) {
+      errors.Add(n.position(), "'" + std::string(what) + "' must be a list, got " +
+                                   std::string(n.KindName()));
+      return {};
+    }
+    std::vector<ConfigNode> elements = n.Elements();
+    if (required && elements.empty()) {
+      errors.Add(n.position(), "'" + std::string(what) + "' must not be empty");
+    }
+    return elements;
+  };
+
+  for (const ConfigNode& in : list(inputs, "inputs", true)) {
+    SourceFactory f = FindFactory(in, "input", &Registry::FindSource, &Registry::SourceNames,
+                                  registry, errors);
+    if (f == nullptr) continue;
+    ctx.component = in.path();
+    Result<std::unique_ptr<Source>> src = f(in, ctx);
+    if (src.ok()) {
+      parts.sources.push_back(std::move(*src));
+      parts.source_names.push_back(in.path());
+    }
+  }
+  for (const ConfigNode& st : list(stages, "stages", false)) {
+    StageFactory f = FindFactory(st, "stage", &Registry::FindStage, &Registry::StageNames,
+                                 registry, errors);
+    if (f == nullptr) continue;
+    ctx.component = st.path();
+    Result<std::unique_ptr<Stage>> stage = f(st, ctx);
+    if (stage.ok()) parts.stages.push_back(std::move(*stage));
+  }
+  for (const ConfigNode& sk : list(sinks, "sinks", true)) {
+    SinkFactory f =
+        FindFactory(sk, "sink", &Registry::FindSink, &Registry::SinkNames, registry, errors);
+    if (f == nullptr) continue;
+    ctx.component = sk.path();
+    Result<std::unique_ptr<Sink>> sink = f(sk, ctx);
+    if (sink.ok()) {
+      parts.sinks.push_back(std::move(*sink));
+      parts.sink_names.push_back(sk.path());
+    }
+  }
+}
+
+}  // namespace
+
+Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& registry,
+                                    ConfigErrors& errors, Clock& clock) {
+  char cwd[PATH_MAX];
+  std::string base = ::getcwd(cwd, sizeof(cwd)) != nullptr ? std::string(cwd) : "/";
+  AgentConfig config;
+  config.file = MakeAbsolutePath(base, path);
+  Result<ConfigNode> root = ConfigNode::LoadFile(config.file);
+  if (!root.ok()) {
+    // The message already reads "FILE:LINE:COL: reason" or "FILE: reason".
+    errors.Add(ConfigPosition{}, std::string(root.status().message()));
+    return Status::InvalidArgument(config.file, "invalid pipeline file");
+  }
+  std::string base_dir = DirName(config.file);
+  ConfigReader r(*root, errors);
+  std::string data_dir;
+  ConfigNode pipelines;
+  r.Optional("data_dir", &data_dir, std::string("data"));
+  r.Required("pipelines", &pipelines);
+  r.Optional("shutdown_timeout", &config.shutdown_timeout, Duration::Seconds(30));
+  r.Check(config.shutdown_timeout.nanos > 0, "shutdown_timeout", "must be positive");
+  r.Finish();
+  config.data_dir = MakeAbsolutePath(base_dir, data_dir);
+
+  ResourceClaims claims;
+  if (pipelines.defined() && !pipelines.IsNull()) {
+    if (!pipelines.IsMap()) {
+      errors.Add(pipelines.position(),
+                 "'pipelines' must be a map of name to pipeline, got " + std::string(pipelines.KindName()));
+    } else {
+      for (const auto& [key, value] : pipelines.Entries()) {
+        std::string name = key.Scalar();
+        if (!ValidPipelineName(name)) {
+          errors.Add(key.position(), "pipeline name '" + name +
+                                         "' must be letters, digits, '-', '_' or '.' (it names "
+                                         "a directory in data_dir)");
+          continue;
+        }
+        PipelineParts parts;
+        BuildPipeline(name, value, registry, base_dir, config.data_dir, clock, errors, claims,
+                      parts);
+        config.pipelines.push_back(std::move(parts));
+      }
+      if (config.pipelines.empty() && errors.empty()) {
+        errors.Add(pipelines.position(), "'pipelines' must define at least one pipeline");
+      }
+    }
+  }
+  if (!errors.empty()) return Status::InvalidArgument(config.file, "invalid pipeline file");
+  return config;
+}
+
+}  // namespace logship

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Loads a pipeline file: parses the YAML, checks the top level, and builds every pipeline's
+// inputs, stages and sinks through the Registry, collecting every problem (with FILE:LINE:COL) in
+// ConfigErrors. Nothing is started and no I/O happens beyond reading the file, so `validate` and
+// `run` share this code and `run` refuses exactly what `validate` reports.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/base/clock.h"
+#include "src/base/result.h"
+#include "src/config/config_error.h"
+#include "src/config/duration.h"
+#include "src/pipeline/registry.h"
+
+namespace logship {
+
+struct PipelineParts {
+  std::string name;
+  std::string data_dir;  // <data_dir>/<name>
+  std::vector<std::unique_ptr<Source>> sources;
+  std::vector<std::unique_ptr<Stage>> stages;
+  std::vector<std::unique_ptr<Sink>> sinks;
+  std::vector<std::string> source_names;  // component paths, for logs
+  std::vector<std::string> sink_names;
+  size_t batch_max_events = 4096;
+  size_t batch_max_bytes = 1 << 20;
+  size_t max_batches_in_flight = 8;
+};
+
+struct AgentConfig {
+  std::string file;      // absolute path of the pipeline file
+  std::string data_dir;  // absolute
+  Duration shutdown_timeout = Duration::Seconds(30);
+  std::vector<PipelineParts> pipelines;
+};
+
+// On success every pipeline is built. On failure returns InvalidArgument and `errors` holds the
+// details (a file that cannot be read or parsed is one error at its position).
+Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& registry,
+                                    ConfigErrors& errors, Clock& clock = RealClock());
+
+}  // namespace logship

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/tail/file_input_options.h"
+
+#include "src/config/byte_size.h"
+#include "src/config/config_reader.h"
+
+namespace logship {
+namespace {
+
+bool ValidId(const std::string& id) {
+  if (id.empty() || id[0] == '.') return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Where the i-th pattern of a list option is written (the option itself for a single scalar).
+ConfigPosition ElementPosition(const ConfigNode& list, size_t i) {
+  if (list.IsSequence()) {
+    std::vector<ConfigNode> elements = list.Elements();
+    if (i < elements.size()) return elements[i].position();
+  }
+  return list.position();
+}
+
+}  // namespace
+
+Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginContext& ctx,
+                                               int input_index) {
+  FileInputOptions o;
+  ConfigReader r(node, *ctx.errors);
+  r.Ignore("type");
+  std::vector<std::string> include, exclude;
+  std::string start_at;
+  ByteSize max_line, read_buffer;
+  r.Optional("id", &o.id, "input-" + std::to_string(input_index));
+  r.Required("include", &include);
+  r.Optional("exclude", &exclude, std::vector<std::string>{});
+  r.OptionalEnum("start_at", &start_at, "beginning", {"beginning", "end"});
+  r.Optional("max_line_bytes", &max_line, ByteSize::MiB(1));
+  r.Optional("read_buffer_bytes", &read_buffer, ByteSize::KiB(256));
+  r.Optional("rescan_interval", &o.rescan_interval, Duration::Seconds(1));
+  r.Optional("rotate_wait", &o.rotate_wait, Duration::Seconds(5));
+  r.Optional("max_open_files", &o.max_open_files, uint64_t{1024});
+  r.Optional("checkpoint_interval", &o.checkpoint_interval, Duration::Millis(200));
+  o.start_at_end = start_at == "end";
+  o.max_line_bytes = max_line.bytes;
+  o.read_buffer_bytes = read_buffer.bytes;
+
+  r.Check(ValidId(o.id), "id", "must be letters, digits, '-', '_' or '.', not starting with '.'");
+  r.Check(o.max_line_bytes >= 64 && o.max_line_bytes <= (uint64_t{1} << 30), "max_line_bytes",
+          "must be between 64B and 1GiB");
+  r.Check(o.read_buffer_bytes >= 4096 && o.read_buffer_bytes <= (uint64_t{64} << 20),
+          "read_buffer_bytes", "must be between 4KiB and 64MiB");
+  r.Check(o.rescan_interval.nanos >= Duration::Millis(10).nanos, "rescan_interval",
+          "must be at least 10ms");
+  r.Check(o.max_open_files >= 1, "max_open_files", "must be at least 1");
+  r.Check(o.checkpoint_interval.nanos >= Duration::Millis(10).nanos, "checkpoint_interval",
+          "must be at least 10ms");
+  r.Check(!include.empty(), "include", "must list at least one pattern");
+
+  ConfigNode include_node = node.Get("include");
+  ConfigNode exclude_node = node.Get("exclude");
+  for (size_t i = 0; i < exclude.size(); ++i) {
+    const std::string& text = exclude[i];
+    // A pattern with no '/' matches file names anywhere; others are paths.
+    std::string pattern = text.find('/') == std::string::npos ? text : ctx.ResolvePath(text);
+    Result<Glob> g = Glob::Compile(pattern);
+    if (!g.ok()) {
+      ctx.errors->Add(ElementPosition(exclude_node, i),
+                      "option 'exclude': " + std::string(g.status().message()));
+      continue;
+    }
+    o.exclude.push_back(std::move(*g));
+  }
+  for (size_t i = 0; i < include.size(); ++i) {
+    Result<Glob> g = Glob::Compile(ctx.ResolvePath(include[i]));
+    if (!g.ok()) {
+      ctx.errors->Add(ElementPosition(include_node, i),
+                      "option 'include': " + std::string(g.status().message()));
+      continue;
+    }
+    for (const Glob& ex : o.exclude) {
+      if (GlobAlwaysExcluded(*g, ex)) {
+        ctx.errors->Add(ElementPosition(include_node, i),
+                        "option 'include': pattern '" + g->pattern() +
+                            "' can never match: every file it matches is excluded by '" +
+                            ex.pattern() + "'");
+      }
+    }
+    o.include.push_back(std::move(*g));
+  }
+  if (!r.Finish() || o.include.size() != include.size() || o.exclude.size() != exclude.size()) {
+    return Status::InvalidArgument(ctx.component, "invalid options");
+  }
+  return o;
+}
+
+}  // namespace logship

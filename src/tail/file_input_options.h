@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Options of one `type: file` input, parsed and checked at load time (globs compiled, relative
+// paths resolved against the pipeline file's directory), so a bad pattern is a config error with
+// its position rather than a surprise at run time.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "src/base/result.h"
+#include "src/config/config_node.h"
+#include "src/config/duration.h"
+#include "src/config/glob.h"
+#include "src/pipeline/plugin_context.h"
+
+namespace logship {
+
+struct FileInputOptions {
+  std::string id;  // names the checkpoint file; defaults to "input-<index>"
+  std::vector<Glob> include;
+  std::vector<Glob> exclude;
+  bool start_at_end = false;  // start_at: end (only for files seen for the first time at start)
+  uint64_t max_line_bytes = 1 << 20;
+  uint64_t read_buffer_bytes = 256 << 10;
+  Duration rescan_interval = Duration::Seconds(1);
+  Duration rotate_wait = Duration::Seconds(5);  // a renamed/deleted file stays open this long idle
+  uint64_t max_open_files = 1024;
+  Duration checkpoint_interval = Duration::Millis(200);
+};
+
+// Records every problem in ctx.errors (with positions) and returns InvalidArgument if there was any.
+Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginContext& ctx,
+                                               int input_index);
+
+}  // namespace logship

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// FileScanner finds the regular files matching a set of include globs and none of the exclude
+// globs, walking only the directories a glob could match below. It reports each file once, by its
+// first path in pattern order (two paths to one inode, e.g. a symlink, are one file), and the
+// directories it walked, which the watcher watches for new files. Unreadable directories are
+// skipped quietly (a log directory that does not exist yet is normal). Not thread-safe.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "src/config/glob.h"
+
+namespace logship {
+
+struct FoundFile {
+  std::string path;
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int include_index = 0;  // which include pattern found it
+};
+
+struct ScanResult {
+  std::vector<FoundFile> files;
+  std::vector<std::string> dirs;  // directories walked (existing ones), to watch
+};
+
+class FileScanner {
+ public:
+  FileScanner(std::vector<Glob> include, std::vector<Glob> exclude);
+
+  ScanResult Scan() const;
+  bool Excluded(const std::string& path) const;
+  const std::vector<Glob>& include() const { return include_; }
+
+ private:
+  void Walk(const Glob& glob, int index, const std::string& dir, ScanResult& out,
+            std::vector<std::pair<uint64_t, uint64_t>>& seen_dirs) const;
+  void Consider(const std::string& path, int index, ScanResult& out) const;
+
+  std::vector<Glob> include_;
+  std::vector<Glob> exclude_;
+};
+
+}  // namespace logship

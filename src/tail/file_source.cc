@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/tail/file_source.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "src/base/clock.h"
+#include "src/base/file_system.h"
+#include "src/event/utf8.h"
+#include "src/pipeline/ack_tracker.h"
+#include "src/tail/checkpoint_store.h"
+#include "src/tail/file_scanner.h"
+#include "src/tail/file_watcher.h"
+#include "src/tail/tailed_file.h"
+
+namespace logship {
+namespace {
+
+using FileKey = std::pair<uint64_t, uint64_t>;  // (device, inode)
+
+class FileSource final : public Source {
+ public:
+  FileSource(FileInputOptions options, const PluginContext& ctx)
+      : options_(std::move(options)),
+        name_(ctx.component),
+        data_dir_(ctx.data_dir),
+        clock_(ctx.clock != nullptr ? ctx.clock : &RealClock()),
+        scanner_(options_.include, options_.exclude) {}
+
+  ~FileSource() override {
+    StopReading();
+    Join();
+    for (auto& f : files_) {
+      if (f->fd >= 0) ::close(f->fd);
+    }
+  }
+
+  Status Start(SourceContext& ctx) override;
+  void StopReading() override {
+    stop_.store(true, std::memory_order_relaxed);
+    watcher_.Wake();
+  }
+  void Join() override {
+    if (thread_.joinable()) thread_.join();
+  }
+  Status Finish() override;
+  SourceProgress progress() const override {
+    return SourceProgress{bytes_read_.load(std::memory_order_relaxed),
+                          bytes_total_.load(std::memory_order_relaxed),
+                          events_.load(std::memory_order_relaxed)};
+  }
+
+ private:
+  void Run();
+  void Scan(bool first);
+  TailedFile* Open(const FoundFile& found, bool first, TailState state);
+  void RecoverRotated();
+  bool ReadSome(TailedFile& f);
+  void OnEndOfData(TailedFile& f);
+  bool CheckTruncation(TailedFile& f);
+  void Restart(TailedFile& f, const char* why);
+  void FinishOrphan(TailedFile& f);
+  void AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next,
+               uint32_t tags);
+  bool EnsureBatch();
+  bool BatchFull() const {
+    return batch_->events().size() >= ctx_->batch_max_events() ||
+           batch_->payload_bytes() >= ctx_->batch_max_bytes();
+  }
+  void EmitBatch();
+  void ApplyAcks();
+  void SaveIfDue(bool force);
+  Checkpoints Snapshot() const;
+  void UpdateFingerprint(TailedFile& f);
+  void Forget(TailedFile& f);  // drops an open file from the lookup tables
+  int64_t Now() const { return clock_->MonotonicNanos(); }
+
+  const FileInputOptions options_;
+  const std::string name_;
+  const std::string data_dir_;
+  Clock* clock_;
+  FileScanner scanner_;
+  FileWatcher watcher_;
+  SourceContext* ctx_ = nullptr;
+  std::unique_ptr<AckTracker> tracker_;
+  std::optional<CheckpointStore> store_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  bool once_ = false;
+
+  // Files: every TailedFile lives in files_; the maps index the open ones.
+  std::vector<std::unique_ptr<TailedFile>> files_;
+  std::unordered_map<uint64_t, TailedFile*> by_id_;  // every file, by current id
+  std::map<FileKey, TailedFile*> by_inode_;          // open files
+  std::unordered_map<std::string, TailedFile*> by_path_;  // active files
+  std::multimap<FileKey, FileCheckpoint> loaded_;    // from the last run, not yet matched
+  uint64_t next_id_ = 1;
+  size_t open_files_ = 0;
+
+  // Reading.
+  std::unique_ptr<char[]> buffer_;
+  size_t buffer_size_ = 0;
+  MutableBatch batch_{nullptr, BatchPool::Returner{}};
+  uint64_t batch_generation_ = 0;
+  int64_t read_time_ns_ = 0;
+
+  // Checkpoints.
+  std::vector<CommittedPosition> committed_;
+  bool dirty_ = false;
+  int64_t next_save_ns_ = 0;
+  int64_t last_save_error_log_ns_ = 0;
+
+  std::atomic<uint64_t> bytes_read_{0};
+  std::atomic<uint64_t> bytes_total_{0};
+  std::atomic<uint64_t> events_{0};
+};
+
+Status FileSource::Start(SourceContext& ctx) {
+  ctx_ = &ctx;
+  once_ = ctx.once();
+  tracker_ = std::make_unique<AckTracker>(ctx.sink_count());
+  Result<CheckpointStore> store =
+      CheckpointStore::Open(PosixFileSystem(), data_dir_, options_.id + ".checkpoints");
+  if (!store.ok()) return store.status().WithContext(name_);
+  store_.emplace(std::move(*store));
+  Result<LoadedCheckpoints> loaded = store_->Load();
+  // A store that exists but cannot be read is never silently reset: the operator decides.
+  if (!loaded.ok()) return loaded.status().WithContext(name_);
+  for (const std::string& problem : loaded->problems) spdlog::warn("{}: {}", name_, problem);
+  for (FileCheckpoint& c : loaded->checkpoints.files) {
+    FileKey key{c.device, c.inode};
+    loaded_.emplace(key, std::move(c));
+  }
+  if (!loaded->loaded_from.empty()) {
+    spdlog::info("{}: resuming {} files from '{}'", name_, loaded_.size(), loaded->loaded_from);
+  }
+  buffer_size_ = options_.max_line_bytes + 1 + options_.read_buffer_bytes;
+  buffer_ = std::make_unique_for_overwrite<char[]>(buffer_size_);
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status FileSource::Finish() {
+  Join();
+  ApplyAcks();
+  SaveIfDue(/*force=*/true);
+  return Status::Ok();
+}
+
+void FileSource::Run() {
+  Scan(/*first=*/true);
+  int64_t interval = options_.rescan_interval.nanos;
+  int64_t next_scan = Now() + interval;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    bool progress = false;
+    // Index loop: Open() during a read round never happens, but FinishOrphan may not erase.
+    for (size_t i = 0; i < files_.size() && !stop_.load(std::memory_order_relaxed); ++i) {
+      TailedFile& f = *files_[i];
+      if (f.state != TailState::kClosed && f.may_have_data && ReadSome(f)) progress = true;
+    }
+    ApplyAcks();
+    SaveIfDue(false);
+    if (progress) {
+      if (!once_ && Now() >= next_scan) {
+        Scan(false);
+        next_scan = Now() + interval;
+      }
+      continue;
+    }
+    // Nothing more to read right now: ship what the batch holds rather than wait to fill it.
+    EmitBatch();
+    if (once_) break;
+    int64_t now = Now();
+    int64_t wake = next_scan;
+    if (dirty_) wake = std::min(wake, next_save_ns_);
+    // Acknowledgements arrive from sink threads: look for them on the checkpoint interval.
+    if (tracker_->in_flight() > 0) wake = std::min(wake, now + options_.checkpoint_interval.nanos);
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (wake - now) / 1'000'000) + 1);
+    WatchEvents ev = watcher_.Wait(timeout_ms);
+    for (const std::string& path : ev.modified) {
+      auto it = by_path_.find(path);
+      if (it != by_path_.end()) it->second->may_have_data = true;
+    }
+    if (ev.rescan || Now() >= next_scan) {
+      Scan(false);
+      next_scan = Now() + interval;
+    }
+  }
+  EmitBatch();
+  // Give the (empty) batch back: the pipeline counts batches in use to know all was delivered.
+  batch_.reset();
+}
+
+void FileSource::Scan(bool first) {
+  ScanResult found = scanner_.Scan();
+  for (const std::string& dir : found.dirs) watcher_.WatchDir(dir);
+  std::vector<TailedFile*> seen;
+  size_t deferred = 0;
+  for (const FoundFile& ff : found.files) {
+    auto it = by_inode_.find({ff.device, ff.inode});
+    if (it != by_inode_.end()) {
+      TailedFile& f = *it->second;
+      if (f.path != ff.path) {
+        // Renamed to a path that still matches (app.log -> app.log.1 with app.log*): same file.
+        spdlog::info("{}: '{}' was renamed to '{}'", name_, f.path, ff.path);
+        by_path_.erase(f.path);
+        f.path = ff.path;
+        dirty_ = true;
+      }
+      f.state = TailState::kActive;
+      by_path_[f.path] = &f;
+      seen.push_back(&f);
+      continue;
+    }
+    if (open_files_ >= options_.max_open_files) {
+      ++deferred;
+      continue;
+    }
+    if (TailedFile* f = Open(ff, first, TailState::kActive)) seen.push_back(f);
+  }
+  if (deferred > 0) {
+    spdlog::warn("{}: {} matching files not opened yet: max_open_files ({}) reached", name_,
+                 deferred, options_.max_open_files);
+  }
+  std::sort(seen.begin(), seen.end());
+  for (auto& fp : files_) {
+    TailedFile& f = *fp;
+    if (f.state == TailState::kClosed) continue;
+    if (f.state == TailState::kActive && !std::binary_search(seen.begin(), seen.end(), &f)) {
+      // Renamed away or deleted: finish it, then close it after rotate_wait without growth.
+      f.state = TailState::kOrphaned;
+      f.idle_since_ns = 0;
+      by_path_.erase(f.path);
+    }
+    // Polling backs up inotify: a missed event costs at most one rescan interval.
+    f.may_have_data = true;
+    if (!first) CheckTruncation(f);
+  }
+  if (first) {
+    RecoverRotated();
+    // Checkpoints of files that are gone, and not found rotated next to their old path, are
+    // dropped; files found but deferred by max_open_files keep theirs until they are opened.
+    std::multimap<FileKey, FileCheckpoint> keep;
+    for (const FoundFile& ff : found.files) {
+      FileKey key{ff.device, ff.inode};
+      if (by_inode_.count(key) != 0) continue;
+      auto [lo, hi] = loaded_.equal_range(key);
+      for (auto it = lo; it != hi; ++it) keep.emplace(it->first, it->second);
+    }
+    if (loaded_.size() != keep.size()) dirty_ = true;
+    loaded_ = std::move(keep);
+  }
+}
+
+TailedFile* FileSource::Open(const FoundFile& found, bool first, TailState state) {
+  int fd = ::open(found.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT) {
+      spdlog::warn("{}: cannot open '{}': {}", name_, found.path, std::strerror(errno));
+    }
+    return nullptr;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return nullptr;
+  }
+  auto file = std::make_unique<TailedFile>(next_id_++, options_.max_line_bytes);
+  TailedFile& f = *file;
+  f.path = found.path;
+  f.device = static_cast<uint64_t>(st.st_dev);
+  f.inode = static_cast<uint64_t>(st.st_ino);
+  f.fd = fd;
+  f.input = &options_;
+  f.state = state;
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  Result<Fingerprint> fp = ComputeFingerprint(fd, f.path);
+  if (!fp.ok()) {
+    spdlog::warn("{}: {}", name_, fp.status().message());
+    ::close(fd);
+    return nullptr;
+  }
+  f.fingerprint = *fp;
+
+  // Where to start: the checkpoint of this very file (same inode and head bytes), else the
+  // configured start for files present at start-up, else the beginning (a new file).
+  uint64_t start = 0;
+  bool resumed = false;
+  auto [lo, hi] = loaded_.equal_range({f.device, f.inode});
+  for (auto it = lo; it != hi; ++it) {
+    Fingerprint saved{it->second.fingerprint_len, it->second.fingerprint};
+    Result<bool> same = FingerprintMatches(fd, f.path, saved);
+    if (!same.ok() || !*same) continue;
+    start = it->second.offset;
+    resumed = true;
+    if (start > size) {
+      spdlog::warn("{}: '{}' is shorter ({} bytes) than its checkpoint ({}): truncated while "
+                   "stopped, reading it again from 0",
+                   name_, f.path, size, start);
+      start = 0;
+    }
+    loaded_.erase(it);
+    break;
+  }
+  if (!resumed) {
+    if (lo != hi) {
+      spdlog::info("{}: '{}' reuses the inode of a file seen before but its content differs: "
+                   "reading it as a new file",
+                   name_, f.path);
+    }
+    if (first && options_.start_at_end) start = size;
+  }
+  f.read_offset = f.emitted_offset = f.acked_offset = start;
+  if (first && size > start) bytes_total_.fetch_add(size - start, std::memory_order_relaxed);
+  if (!first) bytes_total_.fetch_add(size, std::memory_order_relaxed);
+  by_id_[f.id] = &f;
+  by_inode_[{f.device, f.inode}] = &f;
+  if (state == TailState::kActive) by_path_[f.path] = &f;
+  ++open_files_;
+  dirty_ = true;
+  files_.push_back(std::move(file));
+  return &f;
+}
+
+// Files renamed while logship was stopped, to a name the globs do not match (app.log ->
+// app.log.1 with include app.log): their checkpoint says lines remain, so look for the inode next
+// to the old path and finish it. Without this, a rotation during a crash would lose the old file's
+// last lines.
+void FileSource::RecoverRotated() {
+  std::map<std::string, std::vector<const FileCheckpoint*>> by_dir;
+  for (const auto& [key, c] : loaded_) by_dir[DirName(c.path)].push_back(&c);
+  for (const auto& [dir, wanted] : by_dir) {
+    Result<std::vector<DirEntry>> entries = PosixFileSystem().ListDir(dir);
+    if (!entries.ok()) continue;
+    for (const DirEntry& e : *entries) {
+      if (e.is_dir) continue;
+      std::string path = JoinPath(dir, e.name);
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      FileKey key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+      if (by_inode_.count(key) != 0) continue;
+      bool wanted_here = std::any_of(wanted.begin(), wanted.end(), [&](const FileCheckpoint* c) {
+        return c->device == key.first && c->inode == key.second &&
+               c->offset < static_cast<uint64_t>(st.st_size);
+      });
+      if (!wanted_here || loaded_.count(key) == 0) continue;
+      FoundFile ff{path, key.first, key.second, static_cast<uint64_t>(st.st_size), 0};
+      size_t before = loaded_.size();
+      TailedFile* f = Open(ff, /*first=*/true, TailState::kOrphaned);
+      if (f == nullptr) continue;
+      if (loaded_.size() == before) {
+        // Opened but not resumed (its head changed): not our file after all.
+        Forget(*f);
+        ::close(f->fd);
+        f->fd = -1;
+        f->state = TailState::kClosed;
+        f->emitted_offset = f->acked_offset;
+        continue;
+      }
+      spdlog::info("{}: finishing '{}' (rotated while stopped) from offset {}", name_, path,
+                   f->read_offset);
+    }
+  }
+}
+
+bool FileSource::EnsureBatch() {
+  while (!batch_) {
+    if (stop_.load(std::memory_order_relaxed)) return false;
+    batch_ = ctx_->AcquireBatch(100);
+    if (!batch_) {
+      // Every batch is in flight (slow sinks): keep checkpoints moving while we wait.
+      ApplyAcks();
+      SaveIfDue(false);
+      continue;
+    }
+    ++batch_generation_;
+  }
+  return true;
+}
+
+void FileSource::EmitBatch() {
+  if (!batch_ || batch_->events().empty()) return;
+  batch_->ack_tracker = tracker_.get();
+  batch_->sequence = tracker_->Register(batch_->sources());
+  ctx_->Emit(std::move(batch_));
+  batch_ = MutableBatch(nullptr, BatchPool::Returner{});
+}
+
+void FileSource::AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next,
+                         uint32_t tags) {
+  Batch& b = *batch_;
+  if (f.batch_generation != batch_generation_) {
+    f.batch_generation = batch_generation_;
+    f.batch_source = static_cast<uint32_t>(b.sources().size());
+    b.sources().push_back(BatchSource{f.id, b.arena().Copy(f.path), next});
+  }
+  b.sources()[f.batch_source].end_offset = next;
+  Event& e = b.AddEvent();
+  e.message = b.arena().Copy(line);
+  e.timestamp_ns = read_time_ns_;
+  e.offset = offset;
+  e.source = f.batch_source;
+  e.tags = tags;
+  f.emitted_offset = next;
+}
+
+bool FileSource::ReadSome(TailedFile& f) {
+  if (!EnsureBatch()) return false;
+  char* buf = buffer_.get();
+  size_t pending = f.partial.size();
+  if (pending > 0) std::memcpy(buf, f.partial.data(), pending);
+  size_t got = 0;
+  if (!f.partial_has_lines) {
+    size_t room = std::min<size_t>(options_.read_buffer_bytes, buffer_size_ - pending);
+    ssize_t n;
+    do {
+      n = ::pread(f.fd, buf + pending, room, static_cast<off_t>(f.read_offset));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      spdlog::error("{}: reading '{}' failed: {}", name_, f.path, std::strerror(errno));
+      f.may_have_data = false;
+      return false;
+    }
+    if (n == 0) {
+      f.may_have_data = false;
+      OnEndOfData(f);
+      return false;
+    }
+    got = static_cast<size_t>(n);
+    f.read_offset += got;
+    f.idle_since_ns = 0;
+    bytes_read_.fetch_add(got, std::memory_order_relaxed);
+  }
+  std::string_view data(buf, pending + got);
+  read_time_ns_ = clock_->NowUnixNanos();
+  // One validation per block; per-line checks only when the block has invalid bytes.
+  bool all_valid = IsValidUtf8(data);
+  bool full = false;
+  size_t lines = 0;
+  size_t consumed = f.splitter.Split(
+      data, f.emitted_offset,
+      [&](std::string_view line, uint64_t offset, uint64_t next, bool truncated) {
+        uint32_t tags = truncated ? kTagTruncated : 0;
+        if (!all_valid && !IsValidUtf8(line)) tags |= kTagInvalidUtf8;
+        AddLine(f, line, offset, next, tags);
+        ++lines;
+        full = BatchFull();
+        return !full;
+      });
+  f.partial.assign(data.data() + consumed, data.size() - consumed);
+  f.partial_has_lines = full;
+  events_.fetch_add(lines, std::memory_order_relaxed);
+  if (full) EmitBatch();
+  if (f.fingerprint.len < kFingerprintBytes && f.read_offset > f.fingerprint.len) {
+    UpdateFingerprint(f);
+  }
+  return true;
+}
+
+void FileSource::UpdateFingerprint(TailedFile& f) {
+  Result<Fingerprint> fp = ComputeFingerprint(f.fd, f.path);
+  if (fp.ok()) {
+    f.fingerprint = *fp;
+    dirty_ = true;
+  }
+}
+
+void FileSource::OnEndOfData(TailedFile& f) {
+  if (CheckTruncation(f)) return;
+  if (f.state != TailState::kOrphaned) return;
+  int64_t now = Now();
+  if (f.idle_since_ns == 0) f.idle_since_ns = now;
+  if (once_ || now - f.idle_since_ns >= options_.rotate_wait.nanos) FinishOrphan(f);
+}
+
+// Detects copytruncate: the file is now shorter than what we read, or its head changed (it was
+// truncated and refilled past our offset before we looked). Returns true when it restarted f.
+bool FileSource::CheckTruncation(TailedFile& f) {
+  if (f.fd < 0) return false;
+  struct stat st;
+  if (::fstat(f.fd, &st) != 0) return false;
+  if (static_cast<uint64_t>(st.st_size) < f.read_offset) {
+    Restart(f, "truncated");
+    return true;
+  }
+  if (f.fingerprint.len > 0) {
+    Result<bool> same = FingerprintMatches(f.fd, f.path, f.fingerprint);
+    if (same.ok() && !*same) {
+      Restart(f, "rewritten from its start");
+      return true;
+    }
+  }
+  return false;
+}
+
+void FileSource::Restart(TailedFile& f, const char* why) {
+  spdlog::warn("{}: '{}' was {} (read up to offset {}): reading it again from 0", name_, f.path,
+               why, f.read_offset);
+  // A new id, so that acknowledgements of lines read before cannot move the new checkpoint.
+  by_id_.erase(f.id);
+  f.id = next_id_++;
+  by_id_[f.id] = &f;
+  f.read_offset = f.emitted_offset = f.acked_offset = 0;
+  f.partial.clear();
+  f.partial_has_lines = false;
+  f.splitter.Reset();
+  f.batch_generation = 0;
+  f.may_have_data = true;
+  Result<Fingerprint> fp = ComputeFingerprint(f.fd, f.path);
+  f.fingerprint = fp.ok() ? *fp : Fingerprint{};
+  dirty_ = true;
+}
+
+void FileSource::FinishOrphan(TailedFile& f) {
+  // A renamed or deleted file will not get its last newline: ship what it ends with.
+  if (!f.partial.empty() && !f.partial_has_lines && EnsureBatch()) {
+    uint32_t tags = IsValidUtf8(f.partial) ? 0 : kTagInvalidUtf8;
+    if (f.splitter.in_long_line()) tags |= kTagTruncated;
+    read_time_ns_ = clock_->NowUnixNanos();
+    AddLine(f, f.partial, f.emitted_offset, f.read_offset, tags);
+    f.partial.clear();
+    events_.fetch_add(1, std::memory_order_relaxed);
+    if (BatchFull()) EmitBatch();
+  }
+  if (!f.partial.empty()) return;  // complete lines still pending: finish them first
+  Forget(f);
+  ::close(f.fd);
+  f.fd = -1;
+  f.state = TailState::kClosed;
+  dirty_ = true;
+}
+
+void FileSource::Forget(TailedFile& f) {
+  auto it = by_inode_.find({f.device, f.inode});
+  if (it != by_inode_.end() && it->second == &f) by_inode_.erase(it);
+  auto pit = by_path_.find(f.path);
+  if (pit != by_path_.end() && pit->second == &f) by_path_.erase(pit);
+  if (f.fd >= 0) --open_files_;
+}
+
+void FileSource::ApplyAcks() {
+  committed_.clear();
+  if (tracker_ != nullptr && tracker_->TakeCommitted(&committed_) > 0) {
+    for (const CommittedPosition& p : committed_) {
+      auto it = by_id_.find(p.file_id);
+      if (it == by_id_.end()) continue;  // a file restarted or forgotten since
+      TailedFile& f = *it->second;
+      if (p.end_offset > f.acked_offset) f.acked_offset = p.end_offset;
+    }
+    dirty_ = true;
+  }
+  if (open_files_ == files_.size()) return;  // no closed file waits for its acknowledgements
+  // Closed files leave once everything read from them is acknowledged.
+  std::erase_if(files_, [this](const std::unique_ptr<TailedFile>& f) {
+    if (f->state != TailState::kClosed || f->acked_offset < f->emitted_offset) return false;
+    by_id_.erase(f->id);
+    dirty_ = true;
+    return true;
+  });
+}
+
+Checkpoints FileSource::Snapshot() const {
+  Checkpoints c;
+  c.files.reserve(files_.size() + loaded_.size());
+  for (const auto& f : files_) {
+    c.files.push_back(FileCheckpoint{f->device, f->inode, f->fingerprint.len, f->fingerprint.hash,
+                                     f->acked_offset, f->path});
+  }
+  for (const auto& [key, saved] : loaded_) c.files.push_back(saved);
+  c.saved_unix_nanos = clock_->NowUnixNanos();
+  return c;
+}
+
+void FileSource::SaveIfDue(bool force) {
+  if (!dirty_ || !store_) return;
+  int64_t now = Now();
+  if (!force && now < next_save_ns_) return;
+  next_save_ns_ = now + options_.checkpoint_interval.nanos;
+  Status st = store_->Save(Snapshot());
+  if (st.ok()) {
+    dirty_ = false;
+    return;
+  }
+  // Keep reading: the checkpoint only lags, and lines are never lost by a late checkpoint.
+  if (force || now - last_save_error_log_ns_ > 10'000'000'000) {
+    last_save_error_log_ns_ = now;
+    spdlog::error("{}: saving checkpoints failed: {}", name_, st.message());
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> MakeFileSource(const ConfigNode& node, PluginContext& ctx) {
+  int index = 0;
+  // The input's index is the number after the last '[' of the component path.
+  size_t open = ctx.component.rfind('[');
+  if (open != std::string::npos) index = std::atoi(ctx.component.c_str() + open + 1);
+  Result<FileInputOptions> options = ParseFileInputOptions(node, ctx, index);
+  if (!options.ok()) return options.status();
+  ctx.claims->Claim(ctx.data_dir + "/" + options->id + ".checkpoints", ctx.component, node,
+                    *ctx.errors);
+  return std::unique_ptr<Source>(new FileSource(std::move(*options), ctx));
+}
+
+}  // namespace logship

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// TailedFile is the tailer's state for one file it reads: identity (device, inode, fingerprint),
+// how far it was read, emitted and acknowledged, and the incomplete line it holds. Owned and used
+// only by the FileSource thread.
+
+#include <cstdint>
+#include <string>
+
+#include "src/tail/fingerprint.h"
+#include "src/tail/line_splitter.h"
+
+namespace logship {
+
+struct FileInputOptions;
+
+enum class TailState : uint8_t {
+  kActive,    // at a matched path; read as it grows
+  kOrphaned,  // renamed away or deleted: read to its end, then closed after rotate_wait idle
+  kClosed,    // fd closed; kept until its last lines are acknowledged
+};
+
+struct TailedFile {
+  TailedFile(uint64_t id, size_t max_line_bytes) : id(id), splitter(max_line_bytes) {}
+
+  // The tailer's name for this file's current contents; a new id after a truncation, so that
+  // acknowledgements of lines read before it cannot move the new checkpoint.
+  uint64_t id;
+  std::string path;
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  int fd = -1;
+  const FileInputOptions* input = nullptr;
+  TailState state = TailState::kActive;
+
+  Fingerprint fingerprint;
+  uint64_t read_offset = 0;   // next byte to read
+  uint64_t acked_offset = 0;  // first byte not yet acknowledged by every sink
+  uint64_t emitted_offset = 0;  // just past the last line handed to a batch
+  std::string partial;          // bytes read but not yet emitted, starting at emitted_offset
+  bool partial_has_lines = false;  // partial holds complete lines (a batch filled up mid-block)
+  LineSplitter splitter;
+
+  bool may_have_data = true;   // read it on the next round
+  int64_t idle_since_ns = 0;   // monotonic time an orphan last reached its end
+  uint64_t batch_generation = 0;  // batch this file last added a BatchSource to
+  uint32_t batch_source = 0;      // index of that BatchSource
+};
+
+}  // namespace logship
