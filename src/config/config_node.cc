@@ -118,10 +118,12 @@ std::vector<std::pair<ConfigNode, ConfigNode>> ConfigNode::Entries() const {
   try {
     if (!node_.IsMap()) return entries;
     for (auto it = node_.begin(); it != node_.end(); ++it) {
-      const YAML::Node& k = it->first;
-      std::string path = ChildPath(path_, k.IsScalar() ? k.Scalar() : std::string("?"));
-      ConfigNode key_node(k, file_, path);
-      ConfigNode value_node(it->second, file_, std::move(path));
+      // Copies: operator-> of a yaml-cpp iterator returns a temporary proxy.
+      YAML::Node key = it->first;
+      YAML::Node value = it->second;
+      std::string path = ChildPath(path_, key.IsScalar() ? key.Scalar() : std::string("?"));
+      ConfigNode key_node(key, file_, path);
+      ConfigNode value_node(value, file_, std::move(path));
       // yaml-cpp puts an empty value ("key:" then a newline) at the next token, often on a later
       // line; the key's own position is the useful one there.
       if (value_node.IsNull() && (key_node.line_ != value_node.line_ || value_node.line_ == 0)) {

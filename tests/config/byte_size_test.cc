@@ -61,15 +61,16 @@ TEST(ByteSizeTest, RejectsTextWithoutNumber) {
 }
 
 TEST(ByteSizeTest, RejectsUnknownUnits) {
-  EXPECT_EQ(ErrorOf("10XB"),
-            "unknown unit 'XB' in size '10XB' (use B, KB, MB, GB, KiB, MiB, GiB)");
+  EXPECT_EQ(ErrorOf("10XB"), "unknown unit 'XB' in size '10XB' (use B, KB, MB, GB, KiB, MiB, GiB)");
   EXPECT_EQ(ErrorOf("1 MiB!"),
             "unknown unit 'MiB!' in size '1 MiB!' (use B, KB, MB, GB, KiB, MiB, GiB)");
 }
 
 TEST(ByteSizeTest, RejectsFractionsAndSeparatedDigits) {
-  EXPECT_EQ(ErrorOf("1.5MiB"), "expected a size like 64MiB (a whole number and a unit), got '1.5MiB'");
-  EXPECT_EQ(ErrorOf("1 000"), "expected a size like 64MiB (a whole number and a unit), got '1 000'");
+  EXPECT_EQ(ErrorOf("1.5MiB"),
+            "expected a size like 64MiB (a whole number and a unit), got '1.5MiB'");
+  EXPECT_EQ(ErrorOf("1 000"),
+            "expected a size like 64MiB (a whole number and a unit), got '1 000'");
 }
 
 TEST(ByteSizeTest, RejectsNegativeSizes) {

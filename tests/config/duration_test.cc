@@ -86,10 +86,11 @@ TEST(DurationTest, RejectsNegativeDurations) {
 }
 
 TEST(DurationTest, RejectsOverflow) {
-  EXPECT_EQ(Nanos("106751d"), 106751 * 86400 * kSecond);
+  EXPECT_EQ(Nanos("106751d"), int64_t{106751} * 86400 * kSecond);
   EXPECT_EQ(ErrorOf("106752d"), "duration '106752d' is too large");
   EXPECT_EQ(ErrorOf("9223372037"), "duration '9223372037' is too large");
-  EXPECT_EQ(ErrorOf("99999999999999999999999s"), "duration '99999999999999999999999s' is too large");
+  EXPECT_EQ(ErrorOf("99999999999999999999999s"),
+            "duration '99999999999999999999999s' is too large");
   EXPECT_EQ(ErrorOf("100000d100000d"), "duration '100000d100000d' is too large");
 }
 
