@@ -85,8 +85,12 @@ class StdoutSink final : public Sink {
       ++suppressed_;
       return;
     }
-    spdlog::error("{}; batches are rejected ({} more failures since the last message)",
-                  s.ToString(), suppressed_);
+    if (suppressed_ > 0) {
+      spdlog::error("{}; batch rejected ({} more rejected since the last message)", s.ToString(),
+                    suppressed_);
+    } else {
+      spdlog::error("{}; batch rejected", s.ToString());
+    }
     logged_once_ = true;
     last_error_log_ns_ = now;
     suppressed_ = 0;

@@ -31,6 +31,8 @@ class Glob {
   // component matches.
   bool Matches(std::string_view path) const;
   // True when some path inside directory `dir` (or below it) could match: used to prune the walk.
+  // Never false for a directory holding a match. Called once per directory, so unlike Matches it
+  // may allocate a little.
   bool CouldMatchBelow(std::string_view dir) const;
 
   const std::string& pattern() const { return pattern_; }

@@ -3,33 +3,40 @@
 
 #include <simdjson.h>
 
-#include <algorithm>
-
 namespace logship {
 
 static_assert(Arena::kPadding >= simdjson::SIMDJSON_PADDING, "arena padding must cover simdjson's");
 
-void Arena::NewChunk(size_t min_bytes) {
-  // Reuse a kept chunk when it is large enough; an oversized request gets a chunk of its own.
-  while (next_chunk_ < chunks_.size()) {
-    Chunk& c = chunks_[next_chunk_++];
-    if (c.size >= min_bytes) {
-      cursor_ = c.data.get();
-      left_ = c.size;
-      return;
-    }
+Arena::Chunk Arena::MakeChunk(size_t size) {
+  Chunk c{std::make_unique_for_overwrite<char[]>(size + kPadding), size};
+  std::memset(c.data.get() + size, 0, kPadding);
+  return c;
+}
+
+char* Arena::AllocateSlow(size_t n) {
+  if (n > chunk_bytes_) {
+    // An oversized request (a 10 MB line) gets a block of its own, and the chunk in use stays in
+    // use. Moving past the kept chunks instead would leave them idle until the next Reset() and
+    // make new ones for the requests that follow, so a batch that sees one huge line per fill
+    // would grow its arena by a chunk or more on every recycle.
+    large_.push_back(MakeChunk(n));
+    used_ += n;
+    return large_.back().data.get();
   }
-  size_t size = std::max(chunk_bytes_, min_bytes);
-  chunks_.push_back(Chunk{std::make_unique_for_overwrite<char[]>(size + kPadding), size});
-  std::memset(chunks_.back().data.get() + size, 0, kPadding);
-  next_chunk_ = chunks_.size();
-  cursor_ = chunks_.back().data.get();
-  left_ = size;
+  if (next_chunk_ == chunks_.size()) chunks_.push_back(MakeChunk(chunk_bytes_));
+  Chunk& c = chunks_[next_chunk_++];
+  cursor_ = c.data.get();
+  left_ = c.size;
+  char* p = cursor_;
+  cursor_ += n;
+  left_ -= n;
+  used_ += n;
+  return p;
 }
 
 void Arena::Reset() {
-  // Oversized chunks (a 10 MB line) are released so that one huge line does not pin memory.
-  std::erase_if(chunks_, [this](const Chunk& c) { return c.size > chunk_bytes_; });
+  // Oversized blocks are released so that one huge line does not pin memory.
+  large_.clear();
   next_chunk_ = 0;
   cursor_ = nullptr;
   left_ = 0;
@@ -39,6 +46,7 @@ void Arena::Reset() {
 size_t Arena::capacity() const {
   size_t total = 0;
   for (const Chunk& c : chunks_) total += c.size + kPadding;
+  for (const Chunk& c : large_) total += c.size + kPadding;
   return total;
 }
 

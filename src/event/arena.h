@@ -2,7 +2,8 @@
 #pragma once
 
 // Arena hands out byte ranges that stay valid until Reset(). Memory comes in chunks that are
-// kept across Reset(), so a recycled batch allocates nothing in steady state. Every chunk keeps
+// kept across Reset(), so a recycled batch allocates nothing in steady state; a request larger than
+// a chunk gets a block of its own, freed by Reset(). Every chunk and block keeps
 // kPadding spare bytes past its last allocation, so any range it returned may be parsed in place by
 // simdjson (which reads up to SIMDJSON_PADDING bytes past the end). Not thread-safe.
 
@@ -24,7 +25,7 @@ class Arena {
 
   // Returns n writable bytes (n may be 0).
   char* Allocate(size_t n) {
-    if (n > left_) NewChunk(n);
+    if (n > left_) return AllocateSlow(n);
     char* p = cursor_;
     cursor_ += n;
     left_ -= n;
@@ -39,7 +40,7 @@ class Arena {
     return std::string_view(p, s.size());
   }
 
-  // Forgets every allocation; keeps the standard-size chunks, frees oversized ones.
+  // Forgets every allocation; keeps the standard-size chunks, frees the oversized blocks.
   void Reset();
 
   // Bytes handed out since the last Reset().
@@ -52,11 +53,13 @@ class Arena {
     std::unique_ptr<char[]> data;
     size_t size;  // usable bytes, padding excluded
   };
-  void NewChunk(size_t min_bytes);
+  static Chunk MakeChunk(size_t size);
+  char* AllocateSlow(size_t n);
 
   size_t chunk_bytes_;
-  std::vector<Chunk> chunks_;
-  size_t next_chunk_ = 0;  // chunks_[next_chunk_ - 1] is the one in use
+  std::vector<Chunk> chunks_;  // all of chunk_bytes_; kept across Reset()
+  size_t next_chunk_ = 0;      // chunks_[next_chunk_ - 1] is the one in use
+  std::vector<Chunk> large_;   // one per request larger than chunk_bytes_; freed by Reset()
   char* cursor_ = nullptr;
   size_t left_ = 0;
   size_t used_ = 0;

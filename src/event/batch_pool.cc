@@ -41,6 +41,9 @@ void BatchPool::Cancel() {
 }
 
 BatchPtr BatchPool::Freeze(MutableBatch batch) {
+  // shared_ptr, unlike unique_ptr, calls its deleter on a null pointer too: an empty handle (a
+  // timed-out or cancelled Acquire) must not become a pointer whose release crashes the pool.
+  if (batch == nullptr) return nullptr;
   Returner r = batch.get_deleter();
   Batch* b = batch.release();
   return BatchPtr(b, [r](const Batch* p) { r(const_cast<Batch*>(p)); });

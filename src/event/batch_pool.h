@@ -36,7 +36,8 @@ class BatchPool {
   // Wakes and fails every waiting and future Acquire (shutdown).
   void Cancel();
 
-  // Shares a filled batch read-only; it returns to this pool when the last copy is released.
+  // Shares a filled batch read-only; it returns to this pool when the last copy is released. An
+  // empty handle gives an empty pointer.
   static BatchPtr Freeze(MutableBatch batch);
 
   size_t max_batches() const { return max_batches_; }

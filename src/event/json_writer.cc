@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/event/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -30,10 +31,11 @@ inline void WriteTags(uint32_t tags, OutputBuffer& out) {
   out.Push(']');
 }
 
-// The segment of `key` starting at `from`, up to the next '.' or the end.
-inline std::string_view Segment(std::string_view key, size_t from) {
-  size_t dot = key.find('.', from);
-  return key.substr(from, dot == std::string_view::npos ? std::string_view::npos : dot - from);
+constexpr std::string_view kValueMember = "value";
+
+// The first segment of `rest`, up to the first '.' or the end.
+inline std::string_view FirstSegment(std::string_view rest) {
+  return rest.substr(0, rest.find('.'));
 }
 
 constexpr int kMaxDepth = 32;
@@ -67,9 +69,16 @@ void JsonWriter::WriteValue(const Value& v, OutputBuffer& out) {
         out.Append("null");  // JSON has no NaN or infinity
         break;
       }
+      // Shortest round-trip form, always with a fraction or an exponent: 3.0 as "3" (or 1e20 as
+      // "100000000000000000000") would read back as an integer, so Elasticsearch's dynamic mapping
+      // would make the field a long, truncate later fractions and reject integers out of range.
       char* p = out.Reserve(32);
-      auto r = std::to_chars(p, p + 32, v.d);
-      out.CommitTo(r.ptr);
+      char* end = std::to_chars(p, p + 30, v.d).ptr;
+      if (std::find_if(p, end, [](char c) { return c == '.' || c == 'e'; }) == end) {
+        *end++ = '.';
+        *end++ = '0';
+      }
+      out.CommitTo(end);
       break;
     }
     case ValueKind::kString:
@@ -134,8 +143,9 @@ void JsonWriter::WriteFixed(const Batch& batch, const Event& event, OutputBuffer
 void JsonWriter::WriteGeneric(const Batch& batch, const Event& event, OutputBuffer& out) {
   entries_.clear();
   char* ts_end = timestamps_.Format(event.timestamp_ns, event.precision, timestamp_buf_);
-  entries_.push_back({"@timestamp", Value::String(std::string_view(
-                                        timestamp_buf_, static_cast<size_t>(ts_end - timestamp_buf_)))});
+  entries_.push_back(
+      {"@timestamp", Value::String(std::string_view(
+                         timestamp_buf_, static_cast<size_t>(ts_end - timestamp_buf_)))});
   if (event.has_message) entries_.push_back({"message", Value::String(event.message)});
   if (event.source != kNoIndex) {
     entries_.push_back({"log.file.path", Value::String(batch.sources()[event.source].path)});
@@ -160,6 +170,18 @@ void JsonWriter::WriteGeneric(const Batch& batch, const Event& event, OutputBuff
   out.Push('}');
 }
 
+// The part of e's key inside the object whose members start at prefix_len. An entry whose key
+// ends before that object (a value moved into the object of the same name) is its "value" member.
+std::string_view JsonWriter::Rest(const Entry& e, size_t prefix_len) {
+  return e.key.size() < prefix_len ? kValueMember : e.key.substr(prefix_len);
+}
+
+// The member name e is written under in the object at prefix_len.
+std::string_view JsonWriter::Member(const Entry& e, size_t prefix_len, bool nest) {
+  std::string_view rest = Rest(e, prefix_len);
+  return nest ? FirstSegment(rest) : rest;
+}
+
 void JsonWriter::WriteEntryValue(const Entry& e, OutputBuffer& out) {
   if (e.special == Special::kTags) {
     WriteTags(tags_, out);
@@ -170,31 +192,36 @@ void JsonWriter::WriteEntryValue(const Entry& e, OutputBuffer& out) {
 
 void JsonWriter::WriteObject(size_t prefix_len, const std::vector<uint32_t>& candidates,
                              OutputBuffer& out, int depth) {
+  // Past kMaxDepth the rest of a key is kept whole as one member name.
+  const bool nest = depth + 1 < kMaxDepth;
   bool first = true;
   for (size_t ci = 0; ci < candidates.size(); ++ci) {
     if (entries_[candidates[ci]].done) continue;
-    std::string_view seg = Segment(entries_[candidates[ci]].key, prefix_len);
-    // Gather every entry under this segment: values named exactly so, and deeper keys. Past
-    // kMaxDepth the rest of a key is kept whole as one member name.
-    int leaf = -1;
-    bool nest = depth + 1 < kMaxDepth;
+    std::string_view seg = Member(entries_[candidates[ci]], prefix_len, nest);
+    // Gather every entry under this member name: values named exactly so (the one added last
+    // wins), and deeper keys.
+    int64_t leaf = -1;
     std::vector<uint32_t>& children = scratch_[static_cast<size_t>(depth) + 1];
     children.clear();
     for (size_t cj = ci; cj < candidates.size(); ++cj) {
-      Entry& o = entries_[candidates[cj]];
+      const uint32_t index = candidates[cj];
+      Entry& o = entries_[index];
       if (o.done) continue;
-      std::string_view oseg = nest ? Segment(o.key, prefix_len) : o.key.substr(prefix_len);
-      if (oseg != (nest ? seg : entries_[candidates[ci]].key.substr(prefix_len))) continue;
-      if (!nest || o.key.size() == prefix_len + seg.size()) {
-        if (leaf >= 0) entries_[static_cast<size_t>(leaf)].done = true;  // the last value wins
-        leaf = static_cast<int>(candidates[cj]);
+      std::string_view rest = Rest(o, prefix_len);
+      if (Member(o, prefix_len, nest) != seg) continue;
+      if (!nest || rest.size() == seg.size()) {
+        if (leaf < 0 || index > leaf) {
+          if (leaf >= 0) entries_[static_cast<size_t>(leaf)].done = true;
+          leaf = index;
+        } else {
+          o.done = true;
+        }
       } else {
-        children.push_back(candidates[cj]);
+        children.push_back(index);
       }
     }
     if (!first) out.Push(',');
     first = false;
-    if (!nest) seg = entries_[candidates[ci]].key.substr(prefix_len);
     WriteString(seg, out);
     out.Push(':');
     if (children.empty()) {
@@ -203,14 +230,11 @@ void JsonWriter::WriteObject(size_t prefix_len, const std::vector<uint32_t>& can
       WriteEntryValue(l, out);
       continue;
     }
+    // A value that is also an object goes inside it as "value", first. It joins the children
+    // rather than being written here, so that it meets an explicit "<key>.value" entry: one
+    // "value" member, the later entry winning, never a duplicate key.
+    if (leaf >= 0) children.insert(children.begin(), static_cast<uint32_t>(leaf));
     out.Push('{');
-    if (leaf >= 0) {
-      Entry& l = entries_[static_cast<size_t>(leaf)];
-      l.done = true;
-      out.Append("\"value\":");
-      WriteEntryValue(l, out);
-      out.Push(',');
-    }
     // The callee iterates scratch_[depth + 1] and only touches deeper scratch lists; it marks
     // every entry it writes as done, so this loop skips them afterwards.
     WriteObject(prefix_len + seg.size() + 1, children, out, depth + 1);

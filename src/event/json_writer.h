@@ -6,7 +6,9 @@
 //    …fields…,"tags":[…],"error":{"type":"…","message":"…"}}
 // Dotted keys become nested objects, merged with the built-in ones ("log.level" lands inside
 // "log"). When the same key is set twice the last value wins; when a key is both a value and an
-// object ("a": 1 and "a.b": 2), the value is written inside the object as "value". Output is always
+// object ("a": 1 and "a.b": 2), the value is written inside the object as "value" (and competes
+// with an explicit "a.value": the later wins), so no object ever repeats a key. Doubles always
+// carry a fraction or an exponent ("3.0"), so they never read back as integers. Output is always
 // valid JSON and valid UTF-8 (see utf8.h). One writer per thread; it keeps scratch space, so
 // writing allocates nothing in steady state.
 
@@ -43,6 +45,8 @@ class JsonWriter {
   // `candidates`, which all start with `prefix`.
   void WriteObject(size_t prefix_len, const std::vector<uint32_t>& candidates, OutputBuffer& out,
                    int depth);
+  static std::string_view Rest(const Entry& e, size_t prefix_len);
+  static std::string_view Member(const Entry& e, size_t prefix_len, bool nest);
   void WriteEntryValue(const Entry& e, OutputBuffer& out);
   void WriteTimestamp(const Event& event, OutputBuffer& out);
 

@@ -39,8 +39,9 @@ inline size_t SafePrefix(const unsigned char* p, const unsigned char* end) {
   while (end - p >= 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     // Signed compare: bytes >= 0x80 are negative, so they also count as "< 0x20" here.
-    __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, space),
-                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    __m128i special =
+        _mm_or_si128(_mm_cmplt_epi8(v, space),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
     int mask = _mm_movemask_epi8(special);
     if (mask != 0) return static_cast<size_t>(p - start) + static_cast<size_t>(__builtin_ctz(mask));
     p += 16;
@@ -88,15 +89,20 @@ bool IsValidUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), 
 
 size_t Utf8CutPoint(std::string_view s, size_t max) {
   if (max >= s.size()) return s.size();
+  // Back off over continuation bytes (at most 3) to the lead byte of the character at s[max].
   size_t n = max;
-  // Back off over continuation bytes (at most 3) to the start of the character at s[max].
-  for (int k = 0; k < 3 && n > 0; ++k) {
-    unsigned char c = static_cast<unsigned char>(s[n]);
-    if ((c & 0xC0) != 0x80) return n;
-    --n;
-  }
-  unsigned char c = static_cast<unsigned char>(s[n]);
-  return (c & 0xC0) != 0x80 ? n : max;
+  while (n > 0 && max - n < 3 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  if (n == max) return max;  // s[max] starts a character
+  // Cut before the lead byte only if its sequence reaches past max. Stray continuation bytes after
+  // a complete character (or after ASCII) are invalid input, not part of it: cutting before that
+  // character would break the contract above and push it into the next piece for nothing ("a\x80"
+  // would even be cut at 0, leaving a caller that splits long lines with no progress).
+  unsigned char lead = static_cast<unsigned char>(s[n]);
+  size_t len = lead >= 0xC2 && lead <= 0xDF   ? 2
+               : lead >= 0xE0 && lead <= 0xEF ? 3
+               : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                              : 1;
+  return n + len > max ? n : max;
 }
 
 char* EscapeJsonString(std::string_view s, char* out) {

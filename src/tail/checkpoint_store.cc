@@ -16,7 +16,9 @@ constexpr std::string_view kVersion = "1";
 constexpr std::string_view kChecksumPrefix = "checksum ";
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-std::string Subject(std::string_view path) { return "checkpoint store '" + std::string(path) + "'"; }
+std::string Subject(std::string_view path) {
+  return "checkpoint store '" + std::string(path) + "'";
+}
 
 void AppendHex16(std::string& out, uint64_t v) {
   for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kHexDigits[(v >> shift) & 0xF]);
@@ -104,8 +106,8 @@ std::vector<std::string_view> SplitFields(std::string_view line) {
 }
 
 Status LineError(const std::string& source, size_t line_no, std::string_view why) {
-  return Status::Corruption(Subject(source), "line " + std::to_string(line_no) + ": " +
-                                                 std::string(why));
+  return Status::Corruption(Subject(source),
+                            "line " + std::to_string(line_no) + ": " + std::string(why));
 }
 
 Status ParseFileLine(const std::vector<std::string_view>& f, const std::string& source,

@@ -77,6 +77,14 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
     o.exclude.push_back(std::move(*g));
   }
   for (size_t i = 0; i < include.size(); ++i) {
+    // Checked before resolving: "" or "logs/" would otherwise resolve to a directory's path.
+    if (include[i].empty() || include[i].back() == '/') {
+      ctx.errors->Add(ElementPosition(include_node, i),
+                      "option 'include': pattern '" + include[i] +
+                          "' can never match a file: it names a directory (add a file pattern, "
+                          "e.g. '" + include[i] + "*.log')");
+      continue;
+    }
     Result<Glob> g = Glob::Compile(ctx.ResolvePath(include[i]));
     if (!g.ok()) {
       ctx.errors->Add(ElementPosition(include_node, i),

@@ -452,7 +452,7 @@ bool FileSource::ReadSome(TailedFile& f) {
   size_t consumed = f.splitter.Split(
       data, f.emitted_offset,
       [&](std::string_view line, uint64_t offset, uint64_t next, bool truncated) {
-        uint32_t tags = truncated ? kTagTruncated : 0;
+        uint32_t tags = truncated ? uint32_t{kTagTruncated} : 0u;
         if (!all_valid && !IsValidUtf8(line)) tags |= kTagInvalidUtf8;
         AddLine(f, line, offset, next, tags);
         ++lines;
@@ -526,7 +526,7 @@ void FileSource::Restart(TailedFile& f, const char* why) {
 void FileSource::FinishOrphan(TailedFile& f) {
   // A renamed or deleted file will not get its last newline: ship what it ends with.
   if (!f.partial.empty() && !f.partial_has_lines && EnsureBatch()) {
-    uint32_t tags = IsValidUtf8(f.partial) ? 0 : kTagInvalidUtf8;
+    uint32_t tags = IsValidUtf8(f.partial) ? 0u : uint32_t{kTagInvalidUtf8};
     if (f.splitter.in_long_line()) tags |= kTagTruncated;
     read_time_ns_ = clock_->NowUnixNanos();
     AddLine(f, f.partial, f.emitted_offset, f.read_offset, tags);

@@ -26,7 +26,8 @@ TEST(ArenaTest, AllocationsAreDistinctAndKeepTheirBytes) {
   Arena arena(256);
   std::vector<std::string_view> copies;
   for (int i = 0; i < 200; ++i) {
-    copies.push_back(arena.Copy(std::string(static_cast<size_t>(i % 50), static_cast<char>('a' + i % 26))));
+    copies.push_back(
+        arena.Copy(std::string(static_cast<size_t>(i % 50), static_cast<char>('a' + i % 26))));
   }
   for (int i = 0; i < 200; ++i) {
     EXPECT_EQ(copies[static_cast<size_t>(i)],
@@ -65,7 +66,8 @@ TEST(ArenaTest, RangesParseInPlaceWithSimdjson) {
   Arena arena(100);
   simdjson::dom::parser parser;
   for (int i = 0; i < 50; ++i) {
-    std::string doc = "{\"n\":" + std::to_string(i) + ",\"s\":\"" + std::string(static_cast<size_t>(i), 'z') + "\"}";
+    std::string doc = "{\"n\":" + std::to_string(i) + ",\"s\":\"" +
+                      std::string(static_cast<size_t>(i), 'z') + "\"}";
     std::string_view in = arena.Copy(doc);
     simdjson::dom::element e;
     ASSERT_FALSE(parser.parse(in.data(), in.size(), /*realloc_if_needed=*/false).get(e)) << doc;

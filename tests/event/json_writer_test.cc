@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <random>
@@ -54,7 +55,9 @@ Event& AddTypicalEvent(Batch& b) {
 std::string Canonical(simdjson::dom::element e, std::string* dup) {
   if (e.type() != simdjson::dom::element_type::OBJECT) return simdjson::minify(e);
   std::map<std::string, std::string> members;
-  for (auto field : e.get_object().value()) {
+  simdjson::dom::object obj;
+  if (e.get_object().get(obj)) return "?";
+  for (auto field : obj) {
     std::string key(field.key);
     if (members.count(key) != 0 && dup->empty()) *dup = key;
     members[key] = Canonical(field.value, dup);
@@ -71,8 +74,8 @@ std::string Canonical(simdjson::dom::element e, std::string* dup) {
 testing::AssertionResult ParseObject(const std::string& json, simdjson::dom::parser& parser,
                                      simdjson::dom::element* root) {
   if (auto err = parser.parse(json).get(*root)) {
-    return testing::AssertionFailure() << "invalid JSON (" << simdjson::error_message(err)
-                                       << "): " << json;
+    return testing::AssertionFailure()
+           << "invalid JSON (" << simdjson::error_message(err) << "): " << json;
   }
   if (root->type() != simdjson::dom::element_type::OBJECT) {
     return testing::AssertionFailure() << "not an object: " << json;
@@ -158,9 +161,10 @@ TEST(JsonWriterTest, FastPathWithoutMessageSourceOrHost) {
   EXPECT_EQ(Write(b, e), "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":\"\"}");
   b.host_name = "h";
   e.tags = kTagTruncated;
-  EXPECT_EQ(Write(b, e),
-            "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":\"\",\"host\":{\"name\":\"h\"},"
-            "\"tags\":[\"truncated\"]}");
+  EXPECT_EQ(
+      Write(b, e),
+      "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":\"\",\"host\":{\"name\":\"h\"},"
+      "\"tags\":[\"truncated\"]}");
 }
 
 TEST(JsonWriterTest, ErrorObjectIsWrittenOnlyWithAType) {
@@ -185,10 +189,10 @@ TEST(JsonWriterTest, FastAndGenericPathsAgreeWithoutExtraFields) {
   };
   std::vector<Variant> variants;
   for (int mask = 0; mask < 32; ++mask) {
-    for (TimePrecision p : {TimePrecision::kMillis, TimePrecision::kMicros, TimePrecision::kNanos}) {
-      variants.push_back(
-          {(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0, (mask & 8) != 0, (mask & 16) != 0, p,
-           mask % 2 == 0 ? kTs : -1});
+    for (TimePrecision p :
+         {TimePrecision::kMillis, TimePrecision::kMicros, TimePrecision::kNanos}) {
+      variants.push_back({(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0, (mask & 8) != 0,
+                          (mask & 16) != 0, p, mask % 2 == 0 ? kTs : -1});
     }
   }
   JsonWriter w;  // one writer for all, as a sink would use it
@@ -203,7 +207,7 @@ TEST(JsonWriterTest, FastAndGenericPathsAgreeWithoutExtraFields) {
     fast.precision = v.precision;
     fast.source = v.source ? 0 : kNoIndex;
     fast.offset = 99;
-    fast.tags = v.tags ? kTagInvalidUtf8 : 0;
+    fast.tags = v.tags ? uint32_t{kTagInvalidUtf8} : 0u;
     if (v.error) {
       fast.error_type = "regex";
       fast.error_message = "no match";
@@ -272,7 +276,8 @@ TEST(JsonWriterTest, ValueAndObjectConflictWritesValueInsideObject) {
               "\"c\":{\"d\":3}}}")
         << "value_first " << value_first;
   }
-  // Conflicts at two levels, and with a built-in (message is a value; message.x makes it an object).
+  // Conflicts at two levels, and with a built-in (message is a value; message.x makes it an
+  // object).
   Batch b;
   Event& e = b.AddEvent();
   e.message = "m";
@@ -280,9 +285,10 @@ TEST(JsonWriterTest, ValueAndObjectConflictWritesValueInsideObject) {
   b.AddField(e, "x.y", Value::Bool(false));
   b.AddField(e, "x.y.z", Value::Null());
   b.AddField(e, "message.length", Value::Int(1));
-  EXPECT_EQ(Write(b, e),
-            "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":{\"value\":\"m\",\"length\":1},"
-            "\"x\":{\"value\":true,\"y\":{\"value\":false,\"z\":null}}}");
+  EXPECT_EQ(
+      Write(b, e),
+      "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":{\"value\":\"m\",\"length\":1},"
+      "\"x\":{\"value\":true,\"y\":{\"value\":false,\"z\":null}}}");
 }
 
 // "a": 1 beside "a.b" is written as a.value; an explicit "a.value" field must not produce a second
@@ -342,14 +348,14 @@ TEST(JsonWriterTest, ValueKinds) {
   b.AddField(e, "inf", Value::Double(std::numeric_limits<double>::infinity()));
   b.AddField(e, "ninf", Value::Double(-std::numeric_limits<double>::infinity()));
   b.AddField(e, "json", Value::Json("[1, {\"k\": \"v\"}, 2.50]"));
-  b.AddField(e, "num", Value::Json("12345678901234567890123"));
+  b.AddField(e, "num", Value::Json("1.50e3"));
   b.AddField(e, "str", Value::String("tab\there \xF0\x9F\x98\x80"));
   std::string json = Write(b, e);
   EXPECT_EQ(json,
             "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"null\":null,\"t\":true,\"f\":false,"
             "\"zero\":0,\"min\":-9223372036854775808,\"max\":9223372036854775807,\"half\":1.5,"
             "\"neg\":-2.25e-07,\"big\":1e+300,\"nan\":null,\"inf\":null,\"ninf\":null,"
-            "\"json\":[1, {\"k\": \"v\"}, 2.50],\"num\":12345678901234567890123,"
+            "\"json\":[1, {\"k\": \"v\"}, 2.50],\"num\":1.50e3,"
             "\"str\":\"tab\\there \xF0\x9F\x98\x80\"}");
   simdjson::dom::parser parser;
   simdjson::dom::element root;
@@ -360,15 +366,52 @@ TEST(JsonWriterTest, ValueKinds) {
   ASSERT_FALSE(root["big"].get_double().get(d));
   EXPECT_EQ(d, 1e300);
   EXPECT_TRUE(root["nan"].is_null());
+  EXPECT_EQ(IntAt(root, "/min"), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(IntAt(root, "/max"), std::numeric_limits<int64_t>::max());
+}
+
+TEST(JsonWriterTest, JsonValuesAreWrittenVerbatim) {
+  for (std::string_view text :
+       {"12345678901234567890123", "{ \"a\" : [ true ] }", "\"s\"", "-0.0"}) {
+    OutputBuffer out;
+    JsonWriter::WriteValue(Value::Json(text), out);
+    EXPECT_EQ(out.view(), text);
+  }
+}
+
+// A double must read back as a double: integral values keep a ".0", or a consumer such as
+// Elasticsearch's dynamic mapping takes the field for an integer (and rejects 1.4e19 as a long).
+TEST(JsonWriterTest, IntegralDoublesStayDoubles) {
+  const std::pair<double, const char*> cases[] = {
+      {3.0, "3.0"},
+      {-0.0, "-0.0"},
+      {0.0, "0.0"},
+      {1e20, "1e+20"},
+      {-14643154117325182976.0, "-14643154117325182976.0"},
+      {123456.0, "123456.0"},
+      {0.5, "0.5"},
+      {1e-7, "1e-07"},
+  };
+  for (const auto& [v, text] : cases) {
+    OutputBuffer out;
+    JsonWriter::WriteValue(Value::Double(v), out);
+    EXPECT_EQ(out.view(), text);
+  }
 }
 
 TEST(JsonWriterTest, DoublesRoundTripExactly) {
   std::mt19937_64 rng(3);
   simdjson::dom::parser parser;
-  for (int i = 0; i < 2000; ++i) {
-    uint64_t bits = rng();
+  for (int i = 0; i < 20000; ++i) {
     double v;
-    std::memcpy(&v, &bits, sizeof(v));
+    if (i % 2 == 0) {
+      uint64_t bits = rng();  // any bit pattern: every exponent, NaNs and infinities
+      std::memcpy(&v, &bits, sizeof(v));
+    } else {
+      // Integral values and short decimals, as logs have them.
+      v = static_cast<double>(static_cast<int64_t>(rng() % 2000000) - 1000000) /
+          static_cast<double>(i % 4 == 1 ? 1 : 1000);
+    }
     OutputBuffer out;
     JsonWriter::WriteValue(Value::Double(v), out);
     std::string text(out.view());
@@ -378,14 +421,9 @@ TEST(JsonWriterTest, DoublesRoundTripExactly) {
       EXPECT_TRUE(e.is_null()) << text;
       continue;
     }
+    EXPECT_TRUE(e.is_double()) << text;  // never mistaken for an integer
     double back = 0;
-    if (e.is_int64()) {
-      back = static_cast<double>(int64_t(e));
-    } else if (e.is_uint64()) {
-      back = static_cast<double>(uint64_t(e));
-    } else {
-      ASSERT_FALSE(e.get_double().get(back)) << text;
-    }
+    ASSERT_FALSE(e.get_double().get(back)) << text;
     EXPECT_EQ(back, v) << text;
   }
 }
@@ -399,17 +437,18 @@ TEST(JsonWriterTest, TagsAndErrorInTheGenericPath) {
   e.error_message = "bad";
   b.AddField(e, "error.code", Value::Int(7));  // merges into the error object
   std::string json = Write(b, e);
-  EXPECT_EQ(json,
-            "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":\"m\","
-            "\"error\":{\"code\":7,\"type\":\"json\",\"message\":\"bad\"},\"tags\":[\"truncated\"]}");
+  EXPECT_EQ(
+      json,
+      "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":\"m\","
+      "\"error\":{\"code\":7,\"type\":\"json\",\"message\":\"bad\"},\"tags\":[\"truncated\"]}");
 }
 
 TEST(JsonWriterTest, OddKeysStayValidJson) {
   Batch b;
   Event& e = b.AddEvent();
   e.has_message = false;
-  for (const char* key : {"", ".", "a.", ".a", "a..b", "a.b.", "..", "q\"uote.back\\slash",
-                          "ctl\x01.\xFF", "a"}) {
+  for (const char* key :
+       {"", ".", "a.", ".a", "a..b", "a.b.", "..", "q\"uote.back\\slash", "ctl\x01.\xFF", "a"}) {
     b.AddField(e, key, Value::Int(1));
   }
   std::string json = Write(b, e);
@@ -535,7 +574,8 @@ void ModelInsert(ModelNode& root, std::string_view key, int order, const std::st
   size_t from = 0;
   for (;;) {
     size_t dot = key.find('.', from);
-    node = &node->kids[std::string(key.substr(from, dot == std::string_view::npos ? dot : dot - from))];
+    node = &node->kids[std::string(
+        key.substr(from, dot == std::string_view::npos ? dot : dot - from))];
     if (dot == std::string_view::npos) break;
     from = dot + 1;
   }
@@ -552,7 +592,7 @@ TEST(JsonWriterTest, RandomFieldSetsMatchTheNestingModel) {
     b.host_name = "h";
     Event& e = b.AddEvent();
     e.message = "m";
-    e.tags = rng() % 4 == 0 ? kTagTruncated : 0;
+    e.tags = rng() % 4 == 0 ? uint32_t{kTagTruncated} : 0u;
     ModelNode model;
     int order = 0;
     ModelInsert(model, "@timestamp", order++, "\"1970-01-01T00:00:00.000Z\"");

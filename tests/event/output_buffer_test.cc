@@ -58,7 +58,7 @@ TEST(OutputBufferTest, ClearKeepsCapacityAndShrinkToDropsIt) {
   const char* before = out.data();
   out.Append("b");
   EXPECT_EQ(out.data(), before);  // no reallocation after clear
-  out.ShrinkTo(1);  // not empty: kept
+  out.ShrinkTo(1);                // not empty: kept
   EXPECT_EQ(out.capacity(), cap);
   out.clear();
   out.ShrinkTo(cap);  // not above the limit: kept

@@ -43,7 +43,8 @@ std::string Reference(int64_t ns, TimePrecision p) {
                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   switch (p) {
     case TimePrecision::kMillis:
-      n += std::snprintf(buf + n, sizeof(buf) - n, "%03lld", static_cast<long long>(frac / 1'000'000));
+      n += std::snprintf(buf + n, sizeof(buf) - n, "%03lld",
+                         static_cast<long long>(frac / 1'000'000));
       break;
     case TimePrecision::kMicros:
       n += std::snprintf(buf + n, sizeof(buf) - n, "%06lld", static_cast<long long>(frac / 1'000));
@@ -109,10 +110,12 @@ TEST(TimestampFormatterTest, CacheFollowsSecondsGoingBackAndForth) {
   const int64_t a = 1795515330 * kNs;  // 2026-11-24T10:15:30
   const int64_t b = a + kNs;           // the next second
   const int64_t c = a + 86400 * kNs;   // the next day, same time of day
-  const int64_t sequence[] = {a + 1, a + 999'999'999, b, a + 5, c + 7, a, b + 999'000'000, b, a, c,
-                              -1,    0,               -1, -kNs, c, c + 1};
+  const int64_t sequence[] = {
+      a + 1, a + 999'999'999, b, a + 5, c + 7, a, b + 999'000'000, b, a, c, -1, 0, -1, -kNs, c,
+      c + 1};
   for (int64_t ns : sequence) {
-    for (TimePrecision p : {TimePrecision::kNanos, TimePrecision::kMillis, TimePrecision::kMicros}) {
+    for (TimePrecision p :
+         {TimePrecision::kNanos, TimePrecision::kMillis, TimePrecision::kMicros}) {
       EXPECT_EQ(Format(f, ns, p), FormatFresh(ns, p)) << ns;
       EXPECT_EQ(Format(f, ns, p), Reference(ns, p)) << ns;
     }

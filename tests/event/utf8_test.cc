@@ -181,17 +181,18 @@ TEST(EscapeJsonStringTest, EveryByteEmbeddedAroundSimdBoundaries) {
         std::string in = text.substr(0, len);
         in[pos] = static_cast<char>(b);
         std::string escaped = Escape(in);
-        std::string context =
-            "len " + std::to_string(len) + " pos " + std::to_string(pos) + " byte " + std::to_string(b);
-        std::string expected_escaped = text.substr(0, pos) +
-                                       (b < 0x80 ? ExpectedAsciiEscape(static_cast<unsigned char>(b))
-                                                 : kReplacement) +
-                                       text.substr(pos + 1, len - pos - 1);
+        std::string context = "len " + std::to_string(len) + " pos " + std::to_string(pos) +
+                              " byte " + std::to_string(b);
+        std::string expected_escaped =
+            text.substr(0, pos) +
+            (b < 0x80 ? ExpectedAsciiEscape(static_cast<unsigned char>(b)) : kReplacement) +
+            text.substr(pos + 1, len - pos - 1);
         ASSERT_EQ(escaped, expected_escaped) << context;
         std::string decoded;
         ASSERT_TRUE(DecodeJsonString(escaped, &decoded)) << context;
         std::string expected = in;
-        if (b >= 0x80) expected = text.substr(0, pos) + kReplacement + text.substr(pos + 1, len - pos - 1);
+        if (b >= 0x80)
+          expected = text.substr(0, pos) + kReplacement + text.substr(pos + 1, len - pos - 1);
         ASSERT_EQ(decoded, expected) << context;
       }
     }
@@ -238,7 +239,10 @@ TEST(EscapeJsonStringTest, InvalidSequencesFollowMaximalSubpartRule) {
       {"truncated 3-byte (2 of 3) at end", "ab\xE2\x82", "ab" + R(1), 1},
       {"truncated 4-byte (2 of 4) at end", "\xF0\x9F", R(1), 1},
       {"truncated 4-byte (3 of 4) at end", "\xF0\x9F\x98", R(1), 1},
-      {"truncated 4-byte (3 of 4) then ASCII", "\xF0\x9F\x98" "A", R(1) + "A", 1},
+      {"truncated 4-byte (3 of 4) then ASCII",
+       "\xF0\x9F\x98"
+       "A",
+       R(1) + "A", 1},
       {"truncated 3-byte then quote", "\xE2\x82\"", R(1) + "\"", 1},
       {"truncated then valid", "\xE2\x82\xC3\xA9", R(1) + "\xC3\xA9", 1},
       {"stray continuation", "\x80", R(1), 1},
@@ -292,7 +296,9 @@ TEST(EscapeJsonStringTest, ValidMultiByteSequencesAreKeptByteExact) {
       EXPECT_EQ(decoded, in);
     }
   }
-  std::string mixed = "caf\xC3\xA9 \xE2\x82\xAC" "5 \xF0\x9F\x98\x80 \xE6\x97\xA5\xE6\x9C\xAC";
+  std::string mixed =
+      "caf\xC3\xA9 \xE2\x82\xAC"
+      "5 \xF0\x9F\x98\x80 \xE6\x97\xA5\xE6\x9C\xAC";
   EXPECT_EQ(Escape(mixed), mixed);
 }
 
@@ -338,9 +344,9 @@ class RandomInput {
     return s;
   }
   std::string Structured(size_t len) {
-    static const uint8_t kInteresting[] = {0x00, 0x1F, '"',  '\\', 'a',  0x7F, 0x80, 0x8F, 0x90,
-                                           0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED,
-                                           0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+    static const uint8_t kInteresting[] = {0x00, 0x1F, '"',  '\\', 'a',  0x7F, 0x80, 0x8F,
+                                           0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF,
+                                           0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
     std::string s(len, '\0');
     for (char& c : s) c = static_cast<char>(kInteresting[Pick(sizeof(kInteresting))]);
     return s;
@@ -465,7 +471,10 @@ TEST(Utf8CutPointTest, NeverSplitsAValidCharacter) {
 
 TEST(Utf8CutPointTest, InvalidInputIsCutNoMoreThanNeeded) {
   // Stray continuation bytes at the cut do not belong to the complete character before them.
-  EXPECT_EQ(Utf8CutPoint("a\x80" "b", 1), 1u);
+  EXPECT_EQ(Utf8CutPoint("a\x80"
+                         "b",
+                         1),
+            1u);
   EXPECT_EQ(Utf8CutPoint("ab\x80\x80", 2), 2u);
   EXPECT_EQ(Utf8CutPoint("ab\x80\x80", 3), 3u);
   EXPECT_EQ(Utf8CutPoint("\xC3\xA9\x80", 2), 2u);
@@ -480,7 +489,10 @@ TEST(Utf8CutPointTest, InvalidInputIsCutNoMoreThanNeeded) {
     EXPECT_EQ(cut, max) << "max " << max;
   }
   // A cut 4-byte sequence (3 of 4 bytes) followed by more: the lead byte still moves the cut.
-  EXPECT_EQ(Utf8CutPoint("x\xF0\x9F\x98" "abc", 3), 1u);
+  EXPECT_EQ(Utf8CutPoint("x\xF0\x9F\x98"
+                         "abc",
+                         3),
+            1u);
 }
 
 TEST(Utf8CutPointTest, RandomPropertyNeverBelowMaxMinusThree) {

@@ -98,7 +98,8 @@ TEST(AckTrackerTest, PositionsKeepBatchAndFileOrder) {
   std::vector<CommittedPosition> out = {{99, 99}};  // appended to, not replaced
   EXPECT_EQ(t.TakeCommitted(&out), 3u);
   ASSERT_EQ(out.size(), 6u);
-  const std::pair<uint64_t, uint64_t> want[] = {{99, 99}, {1, 10}, {2, 50}, {2, 70}, {3, 5}, {1, 20}};
+  const std::pair<uint64_t, uint64_t> want[] = {{99, 99}, {1, 10}, {2, 50},
+                                                {2, 70},  {3, 5},  {1, 20}};
   for (size_t i = 0; i < out.size(); ++i) {
     EXPECT_EQ(out[i].file_id, want[i].first) << i;
     EXPECT_EQ(out[i].end_offset, want[i].second) << i;
@@ -171,7 +172,7 @@ TEST(AckTrackerTest, RejectedBatchesAreCountedOnceWhenCommitted) {
   uint64_t b = RegisterAt(t, 1, 20);
   t.Done(b, AckStatus::kRejected);
   t.Done(b, AckStatus::kRejected);
-  t.Done(b, AckStatus::kDelivered);  // a later Delivered does not undo the rejection
+  t.Done(b, AckStatus::kDelivered);     // a later Delivered does not undo the rejection
   EXPECT_EQ(t.rejected_batches(), 0u);  // b is not committed yet
   t.Done(a, AckStatus::kDelivered);
   t.Done(a, AckStatus::kDelivered);

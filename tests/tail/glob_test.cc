@@ -16,7 +16,9 @@ Glob MustCompile(std::string_view pattern) {
   return std::move(g).value();
 }
 
-bool M(std::string_view pattern, std::string_view path) { return MustCompile(pattern).Matches(path); }
+bool M(std::string_view pattern, std::string_view path) {
+  return MustCompile(pattern).Matches(path);
+}
 
 bool Below(std::string_view pattern, std::string_view dir) {
   return MustCompile(pattern).CouldMatchBelow(dir);
@@ -58,7 +60,6 @@ TEST(GlobTest, StarBacktracks) {
   EXPECT_TRUE(M("/l/a*a*a*a*b", "/l/aaaaaaaaaaaaab"));
   EXPECT_FALSE(M("/l/a*a*a*a*b", "/l/aaaaaaaaaaaaaa"));
   EXPECT_TRUE(M("/l/**", "/l/x"));
-  EXPECT_TRUE(M("/l/***x", "/l/abx") == false || true);  // '***' is rejected; see InvalidPatterns
   EXPECT_TRUE(M("/l/*.log*", "/l/a.log"));
   EXPECT_TRUE(M("/l/*.log*", "/l/a.log.1.gz"));
   EXPECT_TRUE(M("/l/*", "/l/*"));
@@ -73,8 +74,12 @@ TEST(GlobTest, QuestionMark) {
   EXPECT_TRUE(M("/l/?", "/l/."));
   // '?' is one character, not one byte.
   EXPECT_TRUE(M("/l/?.log", "/l/é.log"));
-  EXPECT_TRUE(M("/l/a?c", "/l/a\xE2\x82\xAC" "c"));  // euro sign
-  EXPECT_FALSE(M("/l/a?c", "/l/a\xE2\x82\xAC\xE2\x82\xAC" "c"));
+  EXPECT_TRUE(M("/l/a?c",
+                "/l/a\xE2\x82\xAC"
+                "c"));  // euro sign
+  EXPECT_FALSE(M("/l/a?c",
+                 "/l/a\xE2\x82\xAC\xE2\x82\xAC"
+                 "c"));
   // Invalid UTF-8 still matches byte by byte.
   EXPECT_TRUE(M("/l/?", "/l/\xFF"));
   EXPECT_TRUE(M("/l/??", "/l/\xE2\x82"));  // a cut-off sequence is two bytes
@@ -279,9 +284,16 @@ TEST(GlobTest, CouldMatchBelowPrunesTheWalk) {
 // Every directory holding a match must pass CouldMatchBelow, or the walk would miss the file.
 TEST(GlobTest, CouldMatchBelowIsTrueForEveryAncestorOfAMatch) {
   const char* patterns[] = {"/var/log/*/app.log", "/var/log/**/app.log", "/**/x", "/a/**",
-                            "/a/*/b/**/c*", "/[ab]/**/?"};
-  const char* paths[] = {"/var/log/n/app.log", "/var/log/app.log", "/var/log/a/b/app.log",
-                         "/x", "/q/r/x", "/a/b", "/a/z/b/c1", "/a/z/b/q/r/cc", "/b/c/d/e"};
+                            "/a/*/b/**/c*",       "/[ab]/**/?"};
+  const char* paths[] = {"/var/log/n/app.log",
+                         "/var/log/app.log",
+                         "/var/log/a/b/app.log",
+                         "/x",
+                         "/q/r/x",
+                         "/a/b",
+                         "/a/z/b/c1",
+                         "/a/z/b/q/r/cc",
+                         "/b/c/d/e"};
   for (const char* p : patterns) {
     Glob g = MustCompile(p);
     for (const char* path : paths) {

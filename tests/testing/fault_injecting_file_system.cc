@@ -67,7 +67,7 @@ class FaultInjectingFileSystem::File final : public WritableFile {
       --fs_->fail_syncs_;
       return Status::IoError(path(), "injected sync failure");
     }
-    LOGSHIP_RETURN_IF_ERROR(base_->Sync());
+    if (fs_->real_syncs_) LOGSHIP_RETURN_IF_ERROR(base_->Sync());
     node_->synced = node_->data.size();
     return Status::Ok();
   }
@@ -221,7 +221,7 @@ Status FaultInjectingFileSystem::SyncDir(const std::string& dir) {
     --fail_syncs_;
     return Status::IoError(dir, "injected sync failure");
   }
-  LOGSHIP_RETURN_IF_ERROR(base_.SyncDir(dir));
+  if (real_syncs_) LOGSHIP_RETURN_IF_ERROR(base_.SyncDir(dir));
   const std::string d = NormalizeDir(dir);
   const auto in_dir = [&](const std::string& path) { return DirName(path) == d; };
   for (const auto& [path, node] : live_) {
@@ -272,13 +272,15 @@ void FaultInjectingFileSystem::SimulateCrashKeepingDirOps(size_t keep) {
       Result<std::unique_ptr<WritableFile>> f = base_.NewWritableFile(path);
       Status st = f.ok() ? (*f)->Append(*content) : f.status();
       if (st.ok()) st = (*f)->Close();
-      if (!st.ok()) ADD_FAILURE() << "SimulateCrash cannot restore " << path << ": " << st.ToString();
+      if (!st.ok())
+        ADD_FAILURE() << "SimulateCrash cannot restore " << path << ": " << st.ToString();
       node = std::make_shared<Node>();
       node->data = *content;
       node->synced = node->data.size();
     } else if (base_.Exists(path)) {
       Status st = base_.Remove(path);
-      if (!st.ok()) ADD_FAILURE() << "SimulateCrash cannot remove " << path << ": " << st.ToString();
+      if (!st.ok())
+        ADD_FAILURE() << "SimulateCrash cannot remove " << path << ": " << st.ToString();
     }
     live_[path] = node;
     durable_[path] = node;
@@ -318,6 +320,11 @@ void FaultInjectingFileSystem::FailOp(uint64_t n) {
 void FaultInjectingFileSystem::DieAfterOps(uint64_t n) {
   std::lock_guard<std::mutex> lock(mu_);
   die_at_op_ = ops_ + n;
+}
+
+void FaultInjectingFileSystem::SetRealSyncs(bool real) {
+  std::lock_guard<std::mutex> lock(mu_);
+  real_syncs_ = real;
 }
 
 void FaultInjectingFileSystem::ClearFaults() {

@@ -73,6 +73,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   // After `n` more operations succeed, every operation fails with IoError and changes nothing:
   // the process is "dead" until SimulateCrash().
   void DieAfterOps(uint64_t n);
+  // Whether Sync and SyncDir also reach the real disk (default true). The crash model does not
+  // need them, so tests that only crash through SimulateCrash may turn them off for speed.
+  void SetRealSyncs(bool real);
   // Clears every injected fault (not the durability bookkeeping).
   void ClearFaults();
   // Operations counted since construction.
@@ -105,6 +108,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   uint64_t write_budget_ = UINT64_MAX;
   uint64_t fail_op_at_ = UINT64_MAX;
   uint64_t die_at_op_ = UINT64_MAX;
+  bool real_syncs_ = true;
 };
 
 }  // namespace logship::testing

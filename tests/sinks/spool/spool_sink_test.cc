@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +20,16 @@
 #include "tests/testing/fault_injecting_file_system.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait_until.h"
+
+// Counts every allocation in this test binary, for the steady-state test below.
+static std::atomic<int64_t> g_allocations{0};
+void* operator new(size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace logship {
 namespace {
@@ -315,6 +327,22 @@ TEST_F(SpoolSinkTest, StopDeadlineInterruptsRetryingAndLeavesTheGroupUnacknowled
   EXPECT_TRUE(SpoolNumbers().empty()) << "the failed write was undone";
 }
 
+TEST_F(SpoolSinkTest, AllocatesNothingPerEventInSteadyState) {
+  std::unique_ptr<Sink> sink = Build("type: spool\npath: spool\n");
+  ASSERT_TRUE(sink->Start().ok());
+  for (int b = 0; b < 3; ++b) {
+    Submit(*sink, b * 2000, 2000);
+    ASSERT_TRUE(WaitAllAcked());
+  }
+  Submission batch = MakeBatch(6000, 2000);  // built before counting
+  int64_t before = g_allocations.load();
+  sink->Submit(std::move(batch.batch), batch.ack);
+  ASSERT_TRUE(WaitAllAcked());
+  int64_t allocations = g_allocations.load() - before;
+  EXPECT_LT(allocations, 20) << "2000 events written with " << allocations << " allocations";
+  EXPECT_TRUE(sink->Stop(clock_.MonotonicNanos() + kHour).ok());
+}
+
 TEST_F(SpoolSinkTest, StartFailureNamesTheSinkAndThePath) {
   WriteFile(SpoolDir(), "a file where the spool directory should be");
   std::unique_ptr<Sink> sink = Build("type: spool\npath: spool\n");
@@ -391,8 +419,8 @@ TEST_F(SpoolSinkTest, BadOptionsAreReportedWithTheirPositions) {
                                "pipeline.yaml:4:", "pipeline.yaml:5:"}) {
     EXPECT_NE(errors.find(expected), std::string::npos) << expected << " in\n" << errors;
   }
-  for (const char* expected : {"path", "max_file_bytes", "max_file_age", "queue_batches",
-                               "colour"}) {
+  for (const char* expected :
+       {"path", "max_file_bytes", "max_file_age", "queue_batches", "colour"}) {
     EXPECT_NE(errors.find(expected), std::string::npos) << expected << " in\n" << errors;
   }
 }

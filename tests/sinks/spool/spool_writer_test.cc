@@ -25,7 +25,8 @@ constexpr int64_t kSecond = 1'000'000'000;
 
 class SpoolWriterTest : public ::testing::Test {
  protected:
-  SpoolWriterOptions Options(uint64_t max_file_bytes = 1 << 20, int64_t max_age_ns = 3600 * kSecond) {
+  SpoolWriterOptions Options(uint64_t max_file_bytes = 1 << 20,
+                             int64_t max_age_ns = 3600 * kSecond) {
     return SpoolWriterOptions{dir_, max_file_bytes, max_age_ns};
   }
   // Write + Sync, asserting success.
@@ -125,7 +126,7 @@ TEST_F(SpoolWriterTest, RotatesAFileOlderThanMaxFileAge) {
   Commit(w, "{\"a\":3}\n");
   std::vector<std::string> files = SpoolFiles(dir_);
   ASSERT_EQ(files.size(), 2u);
-  EXPECT_EQ(files[1], "20261124T203606.123Z-000002.ndjson");
+  EXPECT_EQ(files[1], "20261124T203506.123Z-000002.ndjson");
   EXPECT_EQ(SpoolLines(dir_), (std::vector<std::string>{"{\"a\":1}", "{\"a\":2}", "{\"a\":3}"}));
 }
 
@@ -187,7 +188,7 @@ TEST_F(SpoolWriterTest, SyncedLinesSurviveACrashAndUnsyncedOnesNeverTearALine) {
     ASSERT_TRUE(w.Open().ok());
     Commit(w, "{\"a\":1}\n");
     Commit(w, "{\"a\":2}\n");
-    Commit(w, "{\"a\":3}\n");  // rotates
+    Commit(w, "{\"a\":3}\n");                  // rotates
     ASSERT_TRUE(w.Write("{\"a\":4}\n").ok());  // never synced
     fs.SimulateCrash();
   }
