@@ -121,8 +121,7 @@ std::string SpoolWriter::NextFileName() {
 
 Status SpoolWriter::OpenNewFile() {
   std::string path = JoinPath(options_.dir, NextFileName());
-  // Never truncate an existing file: only possible if someone else writes here, but cheap to rule
-  // out.
+  // Never truncate an existing file (only possible if something else writes here).
   while (fs_.Exists(path)) path = JoinPath(options_.dir, NextFileName());
   LOGSHIP_ASSIGN_OR_RETURN(file_, fs_.NewWritableFile(path));
   current_path_ = std::move(path);
@@ -146,8 +145,7 @@ Status SpoolWriter::Write(std::string_view complete_lines) {
     if (too_big || too_old) {
       Status closed = file_->Close();
       // Everything in the file is synced already, so a failed close loses nothing.
-      if (!closed.ok())
-        spdlog::warn("{}", closed.WithContext("spool: closing a full file").ToString());
+      if (!closed.ok()) spdlog::warn("spool: closing a rotated file: {}", closed.ToString());
       file_.reset();
       current_path_.clear();
     }
