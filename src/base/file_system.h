@@ -41,6 +41,9 @@ class FileSystem {
 
   // Reads a whole (small) file. NotFound if it does not exist.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // Reads up to `length` bytes at `offset` (fewer at the end of the file).
+  virtual Result<std::string> ReadRange(const std::string& path, uint64_t offset,
+                                        size_t length) = 0;
   // Creates or truncates `path` for writing.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   // Opens `path` for appending, creating it if missing; size() starts at the current length.

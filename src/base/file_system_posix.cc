@@ -82,6 +82,28 @@ class PosixFs final : public FileSystem {
     return out;
   }
 
+  Result<std::string> ReadRange(const std::string& path, uint64_t offset,
+                                size_t length) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(path, errno);
+    std::string out(length, '\0');
+    size_t got = 0;
+    while (got < length) {
+      ssize_t n = ::pread(fd, out.data() + got, length - got, static_cast<off_t>(offset + got));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        return PosixError(path, err);
+      }
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    out.resize(got);
+    return out;
+  }
+
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return PosixError(path, errno);

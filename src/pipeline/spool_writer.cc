@@ -91,11 +91,24 @@ Status SpoolWriter::Open() {
 Status SpoolWriter::RepairNewestFile(const std::string& path) {
   // Only the newest file can end in a torn line: a file is rotated away from only when fully
   // synced, and a failed write is truncated away (or its file abandoned, see Write).
-  LOGSHIP_ASSIGN_OR_RETURN(std::string content, fs_.ReadFile(path));
-  if (content.empty() || content.back() == '\n') return Status::Ok();
-  size_t last_newline = content.rfind('\n');
-  uint64_t keep = last_newline == std::string::npos ? 0 : last_newline + 1;
-  uint64_t torn = content.size() - keep;
+  // Reads backwards in blocks to the last newline, so memory stays small whatever the file size.
+  LOGSHIP_ASSIGN_OR_RETURN(uint64_t size, fs_.FileSize(path));
+  if (size == 0) return Status::Ok();
+  constexpr uint64_t kBlock = 64 * 1024;
+  uint64_t keep = 0;
+  for (uint64_t end = size; end > 0;) {
+    uint64_t start = end > kBlock ? end - kBlock : 0;
+    LOGSHIP_ASSIGN_OR_RETURN(std::string block,
+                             fs_.ReadRange(path, start, static_cast<size_t>(end - start)));
+    if (end == size && !block.empty() && block.back() == '\n') return Status::Ok();
+    size_t nl = block.rfind('\n');
+    if (nl != std::string::npos) {
+      keep = start + nl + 1;
+      break;
+    }
+    end = start;
+  }
+  uint64_t torn = size - keep;
   LOGSHIP_RETURN_IF_ERROR(fs_.Truncate(path, keep));
   // Crash window: until the truncation is synced, the torn bytes may come back. That is harmless
   // while this file is still the newest (the next Open cuts them again), so the sync below must

@@ -168,6 +168,11 @@ Result<std::string> FaultInjectingFileSystem::ReadFile(const std::string& path) 
   return base_.ReadFile(path);
 }
 
+Result<std::string> FaultInjectingFileSystem::ReadRange(const std::string& path, uint64_t offset,
+                                                        size_t length) {
+  return base_.ReadRange(path, offset, length);
+}
+
 Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::NewWritableFile(
     const std::string& path) {
   return OpenFile(path, /*truncate=*/true);

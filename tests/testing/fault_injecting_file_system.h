@@ -38,6 +38,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   // FileSystem. Reads go straight to the base; every other call counts as one operation for
   // DieAfterOps/FailOp, WritableFile::Append/Sync/Close included.
   Result<std::string> ReadFile(const std::string& path) override;
+  Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t length) override;
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
   Status Rename(const std::string& from, const std::string& to) override;

@@ -80,6 +80,9 @@ class ScriptedFileSystem final : public FileSystem {
   }
 
   Result<std::string> ReadFile(const std::string& path) override { return base_.ReadFile(path); }
+  Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t length) override {
+    return base_.ReadRange(path, offset, length);
+  }
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     return Wrap(base_.NewWritableFile(path));
   }

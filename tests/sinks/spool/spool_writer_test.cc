@@ -86,6 +86,18 @@ TEST_F(SpoolWriterTest, OpenCutsATornLastLineOffTheNewestFileOnly) {
   EXPECT_EQ(ReadFileOrEmpty(older), "{\"a\":1}\n{\"b\":");
 }
 
+TEST_F(SpoolWriterTest, OpenFindsTheLastNewlineOfALargeFileAcrossReadBlocks) {
+  ASSERT_TRUE(PosixFileSystem().CreateDirs(dir_).ok());
+  std::string newest = dir_ + "/20200101T000000.000Z-000002.ndjson";
+  // 300 KiB of complete lines, then a torn line longer than the 64 KiB repair read block.
+  std::string complete;
+  while (complete.size() < 300 * 1024) complete += "{\"line\":\"" + std::string(100, 'x') + "\"}\n";
+  WriteFile(newest, complete + "{\"torn\":\"" + std::string(150 * 1024, 'y'));
+  SpoolWriter w(Options(), clock_, PosixFileSystem());
+  ASSERT_TRUE(w.Open().ok());
+  EXPECT_EQ(ReadFileOrEmpty(newest), complete);
+}
+
 TEST_F(SpoolWriterTest, OpenEmptiesANewestFileWithoutAnyCompleteLine) {
   ASSERT_TRUE(PosixFileSystem().CreateDirs(dir_).ok());
   std::string newest = dir_ + "/20200101T000000.000Z-000003.ndjson";
