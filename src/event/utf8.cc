@@ -105,40 +105,50 @@ size_t Utf8CutPoint(std::string_view s, size_t max) {
   return n + len > max ? n : max;
 }
 
-// Writes the escape for the special byte or multi-byte sequence at *pp and advances both pointers.
+// The JSON escape of each ASCII byte that needs one, padded to 8 bytes so that it is written with
+// one 64-bit store (the caller leaves room: see MaxEscapedSize); len 0 marks bytes that need none.
+struct AsciiEscapes {
+  struct Entry {
+    char text[8] = {};
+    uint8_t len = 0;
+  };
+  Entry e[128];
+  constexpr AsciiEscapes() : e() {
+    for (int c = 0; c < 128; ++c) {
+      Entry& x = e[c];
+      auto set = [&x](const char* t, uint8_t n) {
+        for (uint8_t i = 0; i < n; ++i) x.text[i] = t[i];
+        x.len = n;
+      };
+      if (c == '"') {
+        set("\\\"", 2);
+      } else if (c == '\\') {
+        set("\\\\", 2);
+      } else if (c == '\n') {
+        set("\\n", 2);
+      } else if (c == '\r') {
+        set("\\r", 2);
+      } else if (c == '\t') {
+        set("\\t", 2);
+      } else if (c == '\b') {
+        set("\\b", 2);
+      } else if (c == '\f') {
+        set("\\f", 2);
+      } else if (c < 0x20) {
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        set(u, 6);
+      }
+    }
+  }
+};
+constexpr AsciiEscapes kEscapes;
+
+// Writes the escape for the special byte or multi-byte sequence at p and advances both pointers.
 inline void EscapeOne(const unsigned char*& p, const unsigned char* end, char*& out) {
   unsigned char c = *p;
-  if (kClass.v[c] == 1) {
-    *out++ = '\\';
-    switch (c) {
-      case '"':
-        *out++ = '"';
-        break;
-      case '\\':
-        *out++ = '\\';
-        break;
-      case '\n':
-        *out++ = 'n';
-        break;
-      case '\r':
-        *out++ = 'r';
-        break;
-      case '\t':
-        *out++ = 't';
-        break;
-      case '\b':
-        *out++ = 'b';
-        break;
-      case '\f':
-        *out++ = 'f';
-        break;
-      default:
-        *out++ = 'u';
-        *out++ = '0';
-        *out++ = '0';
-        *out++ = kHex[c >> 4];
-        *out++ = kHex[c & 0xF];
-    }
+  if (c < 0x80) {
+    std::memcpy(out, kEscapes.e[c].text, 8);
+    out += kEscapes.e[c].len;
     ++p;
     return;
   }
@@ -160,30 +170,54 @@ char* EscapeJsonString(std::string_view s, char* out) {
   const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
   const unsigned char* end = p + s.size();
 #if defined(__SSE2__)
-  // Copy 16 bytes at a time with one unaligned store, whether or not they hold a special byte;
-  // then keep only the bytes before the first special one. Log lines are full of quotes, so runs
-  // are short and a memcpy per run would cost more than the escaping. The store may write up to
-  // 15 bytes past the final output, which MaxEscapedSize leaves room for (6 bytes per input byte).
+  // 16 bytes at a time. Log lines are full of quotes, so plain runs are short: a memcpy or a
+  // mispredicted branch per run would cost more than the escaping. Stores are fixed-width and may
+  // write up to 16 bytes past the final output, which MaxEscapedSize leaves room for.
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i space = _mm_set1_epi8(0x20);
+  alignas(16) unsigned char block[32] = {};  // the current 16 input bytes, then slack
   while (end - p >= 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
     // Signed compare: bytes >= 0x80 are negative, so they also count as "< 0x20" here.
     __m128i special =
         _mm_or_si128(_mm_cmplt_epi8(v, space),
                      _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    int mask = _mm_movemask_epi8(special);
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
     if (mask == 0) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
       p += 16;
       out += 16;
       continue;
     }
-    int i = __builtin_ctz(static_cast<unsigned>(mask));
-    p += i;
-    out += i;
-    EscapeOne(p, end, out);
+    // Handle every special byte of the block without reloading it: each plain run is copied
+    // with one 16-byte store from a copy of the block (so no read goes past the input).
+    _mm_store_si128(reinterpret_cast<__m128i*>(block), v);
+    unsigned prev = 0;
+    bool left_block = false;
+    do {
+      unsigned i = static_cast<unsigned>(__builtin_ctz(mask));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + prev)));
+      out += i - prev;
+      unsigned char c = block[i];
+      if (c >= 0x80) {
+        // A multi-byte sequence may run past this block: decode it from the input itself.
+        p += i;
+        EscapeOne(p, end, out);
+        left_block = true;
+        break;
+      }
+      std::memcpy(out, kEscapes.e[c].text, 8);
+      out += kEscapes.e[c].len;
+      prev = i + 1;
+      mask &= mask - 1;
+    } while (mask != 0);
+    if (left_block) continue;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + prev)));
+    out += 16 - prev;
+    p += 16;
   }
 #endif
   while (p < end) {

@@ -20,8 +20,9 @@ bool IsValidUtf8(std::string_view s);
 // and never less than max - 3 (invalid input is cut where it must be).
 size_t Utf8CutPoint(std::string_view s, size_t max);
 
-// Worst-case output size of EscapeJsonString for n input bytes ("\u0000" is six bytes per byte).
-inline constexpr size_t MaxEscapedSize(size_t n) { return 6 * n; }
+// Room EscapeJsonString needs for n input bytes: "\u0000" is six bytes per byte, plus slack for
+// the fixed-width stores it uses (it may write, then overwrite, up to 16 bytes past its result).
+inline constexpr size_t MaxEscapedSize(size_t n) { return 6 * n + 16; }
 
 // Writes `s` escaped for the inside of a JSON string (no quotes) to `out`, which must have
 // MaxEscapedSize(s.size()) bytes free. Returns the end of what was written.

@@ -26,7 +26,10 @@ ScanResult FileScanner::Scan() const {
     const Glob& glob = include_[i];
     if (glob.literal()) {
       Consider(glob.pattern(), static_cast<int>(i), out);
-      out.dirs.push_back(glob.base_dir());
+      struct stat st;
+      if (::stat(glob.base_dir().c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        out.dirs.push_back(glob.base_dir());
+      }
       continue;
     }
     std::vector<std::pair<uint64_t, uint64_t>> seen_dirs;  // guards against symlink loops

@@ -26,7 +26,8 @@ class LineSplitter {
   // resumes after it); a false return stops after that line. Returns how many bytes of `data`
   // were consumed: the caller keeps the rest
   // (an incomplete line, or lines not reported because emit said stop) and passes it again, first,
-  // with the next bytes.
+  // with the next bytes. An incomplete line kept is at most max_line_bytes + 1 bytes (a
+  // full-length line and the '\r' of its "\r\n").
   template <class Emit>
   size_t Split(std::string_view data, uint64_t offset, Emit&& emit) {
     size_t pos = 0;
@@ -44,15 +45,24 @@ class LineSplitter {
         if (!more) return pos;
         continue;
       }
-      // No newline within max_line_bytes. Until one byte more than that is buffered we cannot
-      // tell a full-length line (newline next) from a too-long one: wait for more bytes.
+      // No newline within max_line_bytes. Until the byte after that (both bytes of a "\r\n") is
+      // buffered we cannot tell a full-length line (its terminator next) from a too-long one: wait
+      // for more bytes.
       if (rest.size() <= max_line_bytes_) break;
+      size_t end = 0;  // the full-length line's terminator ends at max_line_bytes_ + end
       if (rest[max_line_bytes_] == '\n') {
-        size_t text_len = rest[max_line_bytes_ - 1] == '\r' ? max_line_bytes_ - 1 : max_line_bytes_;
+        end = 1;
+      } else if (rest[max_line_bytes_] == '\r') {
+        if (rest.size() == max_line_bytes_ + 1) break;
+        if (rest[max_line_bytes_ + 1] == '\n') end = 2;
+      }
+      if (end > 0) {
+        size_t text_len = end == 1 && rest[max_line_bytes_ - 1] == '\r' ? max_line_bytes_ - 1
+                                                                         : max_line_bytes_;
         bool more = emit(rest.substr(0, text_len), offset + pos,
-                         offset + pos + max_line_bytes_ + 1, in_long_line_);
+                         offset + pos + max_line_bytes_ + end, in_long_line_);
         in_long_line_ = false;
-        pos += max_line_bytes_ + 1;
+        pos += max_line_bytes_ + end;
         if (!more) return pos;
         continue;
       }
