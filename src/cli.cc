@@ -71,18 +71,20 @@ int Run(const std::string& file, bool once, bool progress, const Registry& regis
 }  // namespace
 
 int RunCli(int argc, char** argv, const Registry& registry) {
-  CLI::App app{"logship: tails log files, structures each line, ships it to Kafka, "
-               "Elasticsearch or spool files, and checkpoints only what every sink acknowledged."};
+  CLI::App app{
+      "logship: tails log files, structures each line, ships it to Kafka, "
+      "Elasticsearch or spool files, and checkpoints only what every sink acknowledged."};
   app.set_version_flag("--version", std::string("logship ") + LOGSHIP_VERSION);
   app.require_subcommand(1);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "Agent log level: trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
-  app.footer("Sinks: " + Join(registry.SinkNames()) + ". Inputs: " + Join(registry.SourceNames()) +
-             ". Stages: " + (registry.StageNames().empty() ? "(none)" : Join(registry.StageNames())) +
-             ".\nExit codes: 0 ok; 1 invalid pipeline file or usage; 2 could not start; "
-             "3 stopped before everything read was delivered (it is read again next start).");
+  app.footer(
+      "Sinks: " + Join(registry.SinkNames()) + ". Inputs: " + Join(registry.SourceNames()) +
+      ". Stages: " + (registry.StageNames().empty() ? "(none)" : Join(registry.StageNames())) +
+      ".\nExit codes: 0 ok; 1 invalid pipeline file or usage; 2 could not start; "
+      "3 stopped before everything read was delivered (it is read again next start).");
 
   std::string run_file;
   bool once = false;

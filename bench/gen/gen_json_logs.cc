@@ -22,11 +22,11 @@ int main(int argc, char** argv) {
   const char* levels[] = {"info", "info", "info", "info", "warn", "error", "debug"};
   const char* services[] = {"checkout", "payments", "search", "inventory", "auth", "gateway"};
   const char* methods[] = {"GET", "GET", "GET", "POST", "PUT", "DELETE"};
-  const char* paths[] = {"/api/v1/orders", "/api/v1/cart/items", "/api/v2/search?q=shoes",
-                         "/api/v1/users/me", "/healthz", "/api/v1/payments/authorize"};
-  const char* messages[] = {"request completed", "cache miss, fetching from origin",
-                            "slow upstream response", "user session refreshed",
-                            "retrying after connection reset", "order placed"};
+  const char* paths[] = {"/api/v1/orders",   "/api/v1/cart/items", "/api/v2/search?q=shoes",
+                         "/api/v1/users/me", "/healthz",           "/api/v1/payments/authorize"};
+  const char* messages[] = {
+      "request completed",      "cache miss, fetching from origin", "slow upstream response",
+      "user session refreshed", "retrying after connection reset",  "order placed"};
   const int statuses[] = {200, 200, 200, 201, 204, 301, 400, 404, 500, 503};
   std::string out;
   out.reserve(1 << 20);
@@ -46,8 +46,9 @@ int main(int argc, char** argv) {
         "\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"latency_ms\":%.3f,\"user_id\":%llu,"
         "\"msg\":\"%s\"}\n",
         ts, static_cast<int>(ms % 1000), levels[r % 7], services[(r >> 3) % 6],
-        static_cast<unsigned long long>(rng()), static_cast<unsigned>(r >> 32), methods[(r >> 6) % 6],
-        paths[(r >> 9) % 6], statuses[(r >> 12) % 10], static_cast<double>(r % 250000) / 1000.0,
+        static_cast<unsigned long long>(rng()), static_cast<unsigned>(r >> 32),
+        methods[(r >> 6) % 6], paths[(r >> 9) % 6], statuses[(r >> 12) % 10],
+        static_cast<double>(r % 250000) / 1000.0,
         static_cast<unsigned long long>((r >> 20) % 10'000'000), messages[(r >> 44) % 6]);
     out.append(buf, static_cast<size_t>(len));
     if (out.size() > (1 << 20) - 512) {

@@ -39,7 +39,8 @@ struct Voidify {
 
 }  // namespace logship::internal
 
-#define LOGSHIP_CHECK(cond)                       \
+#define LOGSHIP_CHECK(cond)                      \
   (__builtin_expect(static_cast<bool>(cond), 1)) \
-      ? (void)0                                   \
-      : ::logship::internal::Voidify() & ::logship::internal::CheckFailure(__FILE__, __LINE__, #cond)
+      ? (void)0                                  \
+      : ::logship::internal::Voidify() &         \
+            ::logship::internal::CheckFailure(__FILE__, __LINE__, #cond)

@@ -82,8 +82,7 @@ class PosixFs final : public FileSystem {
     return out;
   }
 
-  Result<std::string> ReadRange(const std::string& path, uint64_t offset,
-                                size_t length) override {
+  Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t length) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError(path, errno);
     std::string out(length, '\0');

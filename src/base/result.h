@@ -15,7 +15,7 @@ namespace logship {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     LOGSHIP_CHECK(!status_.ok()) << "a Result must not hold an OK status without a value";
   }

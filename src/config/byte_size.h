@@ -2,7 +2,8 @@
 #pragma once
 
 // ByteSize is a size in bytes written in configuration as a plain integer or with a unit:
-// B, KB/MB/GB (powers of 1000), KiB/MiB/GiB (powers of 1024), K/M/G as KiB/MiB/GiB. "1MiB", "64 MB".
+// B, KB/MB/GB (powers of 1000), KiB/MiB/GiB (powers of 1024), K/M/G as KiB/MiB/GiB. "1MiB", "64
+// MB".
 
 #include <cstdint>
 #include <string_view>

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Event is one row of a Batch: a log line or a metric sample. It owns nothing; its strings are views
-// into the batch's arena, and its extra fields are a chain of Field records held by the batch, so a
-// batch of events is built without one heap allocation per event. The well-known Elastic Common
-// Schema fields (@timestamp, message, log.file.path, log.offset, host.name) are members, not
-// Field records, because every event has them and the hot path should not search for them.
+// Event is one row of a Batch: a log line or a metric sample. It owns nothing; its strings are
+// views into the batch's arena, and its extra fields are a chain of Field records held by the
+// batch, so a batch of events is built without one heap allocation per event. The well-known
+// Elastic Common Schema fields (@timestamp, message, log.file.path, log.offset, host.name) are
+// members, not Field records, because every event has them and the hot path should not search for
+// them.
 
 #include <cstdint>
 #include <string_view>
@@ -35,7 +36,7 @@ struct Field {
 
 struct Event {
   std::string_view message;
-  int64_t timestamp_ns = 0;         // @timestamp, Unix nanoseconds (UTC)
+  int64_t timestamp_ns = 0;                          // @timestamp, Unix nanoseconds (UTC)
   TimePrecision precision = TimePrecision::kMillis;  // how @timestamp is written
   uint64_t offset = 0;              // log.offset: byte offset of the line's first byte
   uint32_t source = kNoIndex;       // index into Batch::sources(); kNoIndex: not from a file
@@ -45,7 +46,7 @@ struct Event {
   std::string_view error_type;  // error.type: the stage that failed ("json", "timestamp")
   std::string_view error_message;
   bool has_message = true;  // false for events with no message (metric samples)
-  bool dropped = false;      // a stage dropped it; sinks skip it
+  bool dropped = false;     // a stage dropped it; sinks skip it
 };
 
 }  // namespace logship

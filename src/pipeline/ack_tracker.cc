@@ -15,9 +15,7 @@ AckTracker::AckTracker(int acks_per_batch) : acks_per_batch_(acks_per_batch), ri
   LOGSHIP_CHECK(acks_per_batch > 0);
 }
 
-AckTracker::Slot& AckTracker::SlotFor(uint64_t sequence) {
-  return ring_[sequence % ring_.size()];
-}
+AckTracker::Slot& AckTracker::SlotFor(uint64_t sequence) { return ring_[sequence % ring_.size()]; }
 
 uint64_t AckTracker::Register(std::span<const BatchSource> sources) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -35,7 +35,8 @@ std::string JoinNames(const std::vector<std::string>& names) {
 // Reads the `type` of a component node and finds its factory; records an error when missing or
 // unknown. `kind` is "input", "stage" or "sink".
 template <class Factory>
-Factory FindFactory(const ConfigNode& node, const char* kind, Factory (Registry::*find)(const std::string&) const,
+Factory FindFactory(const ConfigNode& node, const char* kind,
+                    Factory (Registry::*find)(const std::string&) const,
                     std::vector<std::string> (Registry::*names)() const, const Registry& registry,
                     ConfigErrors& errors) {
   if (!node.IsMap()) {
@@ -71,7 +72,8 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
   r.Optional("batch", &batch, ConfigNode());
   uint64_t in_flight = 8;
   r.Optional("max_batches_in_flight", &in_flight, uint64_t{8});
-  r.Check(in_flight >= 2 && in_flight <= 1024, "max_batches_in_flight", "must be between 2 and 1024");
+  r.Check(in_flight >= 2 && in_flight <= 1024, "max_batches_in_flight",
+          "must be between 2 and 1024");
   parts.max_batches_in_flight = static_cast<size_t>(in_flight);
   if (batch.defined() && !batch.IsNull()) {
     ConfigReader b(batch, errors);
@@ -79,7 +81,8 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
     ByteSize max_bytes;
     b.Optional("max_events", &max_events, uint64_t{4096});
     b.Optional("max_bytes", &max_bytes, ByteSize::MiB(1));
-    b.Check(max_events >= 1 && max_events <= 1'000'000, "max_events", "must be between 1 and 1000000");
+    b.Check(max_events >= 1 && max_events <= 1'000'000, "max_events",
+            "must be between 1 and 1000000");
     b.Check(max_bytes.bytes >= 1024 && max_bytes.bytes <= (uint64_t{256} << 20), "max_bytes",
             "must be between 1KiB and 256MiB");
     b.Finish();
@@ -99,8 +102,8 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
   auto list = [&](const ConfigNode& n, const char* what, bool required) -> std::vector<ConfigNode> {
     if (n.IsNull()) return {};
     if (!n.IsSequence()) {
-      errors.Add(n.position(), "'" + std::string(what) + "' must be a list, got " +
-                                   std::string(n.KindName()));
+      errors.Add(n.position(),
+                 "'" + std::string(what) + "' must be a list, got " + std::string(n.KindName()));
       return {};
     }
     std::vector<ConfigNode> elements = n.Elements();
@@ -111,8 +114,8 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
   };
 
   for (const ConfigNode& in : list(inputs, "inputs", true)) {
-    SourceFactory f = FindFactory(in, "input", &Registry::FindSource, &Registry::SourceNames,
-                                  registry, errors);
+    SourceFactory f =
+        FindFactory(in, "input", &Registry::FindSource, &Registry::SourceNames, registry, errors);
     if (f == nullptr) continue;
     ctx.component = in.path();
     Result<std::unique_ptr<Source>> src = f(in, ctx);
@@ -122,8 +125,8 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
     }
   }
   for (const ConfigNode& st : list(stages, "stages", false)) {
-    StageFactory f = FindFactory(st, "stage", &Registry::FindStage, &Registry::StageNames,
-                                 registry, errors);
+    StageFactory f =
+        FindFactory(st, "stage", &Registry::FindStage, &Registry::StageNames, registry, errors);
     if (f == nullptr) continue;
     ctx.component = st.path();
     Result<std::unique_ptr<Stage>> stage = f(st, ctx);
@@ -170,8 +173,8 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& reg
   ResourceClaims claims;
   if (pipelines.defined() && !pipelines.IsNull()) {
     if (!pipelines.IsMap()) {
-      errors.Add(pipelines.position(),
-                 "'pipelines' must be a map of name to pipeline, got " + std::string(pipelines.KindName()));
+      errors.Add(pipelines.position(), "'pipelines' must be a map of name to pipeline, got " +
+                                           std::string(pipelines.KindName()));
     } else {
       for (const auto& [key, value] : pipelines.Entries()) {
         std::string name = key.Scalar();

@@ -28,7 +28,9 @@ std::vector<std::string> Names(const std::map<std::string, F>& table) {
 
 }  // namespace
 
-void Registry::AddSource(const std::string& type, SourceFactory f) { Add(sources_, type, f, "source"); }
+void Registry::AddSource(const std::string& type, SourceFactory f) {
+  Add(sources_, type, f, "source");
+}
 void Registry::AddStage(const std::string& type, StageFactory f) { Add(stages_, type, f, "stage"); }
 void Registry::AddSink(const std::string& type, SinkFactory f) { Add(sinks_, type, f, "sink"); }
 SourceFactory Registry::FindSource(const std::string& type) const { return Find(sources_, type); }

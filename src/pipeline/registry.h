@@ -26,8 +26,7 @@ namespace logship {
 // "see errors") after recording the details in ctx.errors.
 using SourceFactory = Result<std::unique_ptr<Source>> (*)(const ConfigNode& node,
                                                           PluginContext& ctx);
-using StageFactory = Result<std::unique_ptr<Stage>> (*)(const ConfigNode& node,
-                                                        PluginContext& ctx);
+using StageFactory = Result<std::unique_ptr<Stage>> (*)(const ConfigNode& node, PluginContext& ctx);
 using SinkFactory = Result<std::unique_ptr<Sink>> (*)(const ConfigNode& node, PluginContext& ctx);
 
 class Registry {

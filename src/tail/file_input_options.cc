@@ -82,7 +82,8 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
       ctx.errors->Add(ElementPosition(include_node, i),
                       "option 'include': pattern '" + include[i] +
                           "' can never match a file: it names a directory (add a file pattern, "
-                          "e.g. '" + include[i] + "*.log')");
+                          "e.g. '" +
+                          include[i] + "*.log')");
       continue;
     }
     Result<Glob> g = Glob::Compile(ctx.ResolvePath(include[i]));

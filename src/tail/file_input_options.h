@@ -30,7 +30,8 @@ struct FileInputOptions {
   Duration checkpoint_interval = Duration::Millis(200);
 };
 
-// Records every problem in ctx.errors (with positions) and returns InvalidArgument if there was any.
+// Records every problem in ctx.errors (with positions) and returns InvalidArgument if there was
+// any.
 Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginContext& ctx,
                                                int input_index);
 

@@ -72,8 +72,7 @@ class FileSource final : public Source {
   bool CheckTruncation(TailedFile& f);
   void Restart(TailedFile& f, const char* why);
   void FinishOrphan(TailedFile& f);
-  void AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next,
-               uint32_t tags);
+  void AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next, uint32_t tags);
   bool EnsureBatch();
   bool BatchFull() const {
     return batch_->events().size() >= ctx_->batch_max_events() ||
@@ -102,10 +101,10 @@ class FileSource final : public Source {
 
   // Files: every TailedFile lives in files_; the maps index the open ones.
   std::vector<std::unique_ptr<TailedFile>> files_;
-  std::unordered_map<uint64_t, TailedFile*> by_id_;  // every file, by current id
-  std::map<FileKey, TailedFile*> by_inode_;          // open files
+  std::unordered_map<uint64_t, TailedFile*> by_id_;       // every file, by current id
+  std::map<FileKey, TailedFile*> by_inode_;               // open files
   std::unordered_map<std::string, TailedFile*> by_path_;  // active files
-  std::multimap<FileKey, FileCheckpoint> loaded_;    // from the last run, not yet matched
+  std::multimap<FileKey, FileCheckpoint> loaded_;         // from the last run, not yet matched
   uint64_t next_id_ = 1;
   size_t open_files_ = 0;
 
@@ -306,9 +305,10 @@ TailedFile* FileSource::Open(const FoundFile& found, bool first, TailState state
     start = it->second.offset;
     resumed = true;
     if (start > size) {
-      spdlog::warn("{}: '{}' is shorter ({} bytes) than its checkpoint ({}): truncated while "
-                   "stopped, reading it again from 0",
-                   name_, f.path, size, start);
+      spdlog::warn(
+          "{}: '{}' is shorter ({} bytes) than its checkpoint ({}): truncated while "
+          "stopped, reading it again from 0",
+          name_, f.path, size, start);
       start = 0;
     }
     loaded_.erase(it);
@@ -316,9 +316,10 @@ TailedFile* FileSource::Open(const FoundFile& found, bool first, TailState state
   }
   if (!resumed) {
     if (lo != hi) {
-      spdlog::info("{}: '{}' reuses the inode of a file seen before but its content differs: "
-                   "reading it as a new file",
-                   name_, f.path);
+      spdlog::info(
+          "{}: '{}' reuses the inode of a file seen before but its content differs: "
+          "reading it as a new file",
+          name_, f.path);
     }
     if (first && options_.start_at_end) start = size;
   }
@@ -449,16 +450,16 @@ bool FileSource::ReadSome(TailedFile& f) {
   bool all_valid = IsValidUtf8(data);
   bool full = false;
   size_t lines = 0;
-  size_t consumed = f.splitter.Split(
-      data, f.emitted_offset,
-      [&](std::string_view line, uint64_t offset, uint64_t next, bool truncated) {
-        uint32_t tags = truncated ? uint32_t{kTagTruncated} : 0u;
-        if (!all_valid && !IsValidUtf8(line)) tags |= kTagInvalidUtf8;
-        AddLine(f, line, offset, next, tags);
-        ++lines;
-        full = BatchFull();
-        return !full;
-      });
+  size_t consumed =
+      f.splitter.Split(data, f.emitted_offset,
+                       [&](std::string_view line, uint64_t offset, uint64_t next, bool truncated) {
+                         uint32_t tags = truncated ? uint32_t{kTagTruncated} : 0u;
+                         if (!all_valid && !IsValidUtf8(line)) tags |= kTagInvalidUtf8;
+                         AddLine(f, line, offset, next, tags);
+                         ++lines;
+                         full = BatchFull();
+                         return !full;
+                       });
   f.partial.assign(data.data() + consumed, data.size() - consumed);
   f.partial_has_lines = full;
   events_.fetch_add(lines, std::memory_order_relaxed);

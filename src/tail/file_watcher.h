@@ -4,8 +4,8 @@
 // FileWatcher tells the tailer when to look again: which files were written to, and when the set of
 // files may have changed (a file created, renamed or deleted in a watched directory). It uses
 // inotify on directories when the kernel offers it, and otherwise reports nothing but timeouts, so
-// the tailer falls back to polling on its rescan interval. Not thread-safe; the tailer's thread owns
-// it. Wake() may be called from any thread to end a Wait early.
+// the tailer falls back to polling on its rescan interval. Not thread-safe; the tailer's thread
+// owns it. Wake() may be called from any thread to end a Wait early.
 
 #include <string>
 #include <unordered_map>

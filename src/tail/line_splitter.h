@@ -38,8 +38,8 @@ class LineSplitter {
       if (nl != nullptr) {
         size_t len = static_cast<size_t>(static_cast<const char*>(nl) - rest.data());
         size_t text_len = (len > 0 && rest[len - 1] == '\r') ? len - 1 : len;
-        bool more = emit(rest.substr(0, text_len), offset + pos, offset + pos + len + 1,
-                         in_long_line_);
+        bool more =
+            emit(rest.substr(0, text_len), offset + pos, offset + pos + len + 1, in_long_line_);
         in_long_line_ = false;
         pos += len + 1;
         if (!more) return pos;
@@ -57,8 +57,8 @@ class LineSplitter {
         if (rest[max_line_bytes_ + 1] == '\n') end = 2;
       }
       if (end > 0) {
-        size_t text_len = end == 1 && rest[max_line_bytes_ - 1] == '\r' ? max_line_bytes_ - 1
-                                                                         : max_line_bytes_;
+        size_t text_len =
+            end == 1 && rest[max_line_bytes_ - 1] == '\r' ? max_line_bytes_ - 1 : max_line_bytes_;
         bool more = emit(rest.substr(0, text_len), offset + pos,
                          offset + pos + max_line_bytes_ + end, in_long_line_);
         in_long_line_ = false;

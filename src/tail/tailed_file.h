@@ -35,15 +35,15 @@ struct TailedFile {
   TailState state = TailState::kActive;
 
   Fingerprint fingerprint;
-  uint64_t read_offset = 0;   // next byte to read
-  uint64_t acked_offset = 0;  // first byte not yet acknowledged by every sink
-  uint64_t emitted_offset = 0;  // just past the last line handed to a batch
-  std::string partial;          // bytes read but not yet emitted, starting at emitted_offset
+  uint64_t read_offset = 0;        // next byte to read
+  uint64_t acked_offset = 0;       // first byte not yet acknowledged by every sink
+  uint64_t emitted_offset = 0;     // just past the last line handed to a batch
+  std::string partial;             // bytes read but not yet emitted, starting at emitted_offset
   bool partial_has_lines = false;  // partial holds complete lines (a batch filled up mid-block)
   LineSplitter splitter;
 
-  bool may_have_data = true;   // read it on the next round
-  int64_t idle_since_ns = 0;   // monotonic time an orphan last reached its end
+  bool may_have_data = true;      // read it on the next round
+  int64_t idle_since_ns = 0;      // monotonic time an orphan last reached its end
   uint64_t batch_generation = 0;  // batch this file last added a BatchSource to
   uint32_t batch_source = 0;      // index of that BatchSource
 };

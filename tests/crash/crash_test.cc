@@ -217,8 +217,8 @@ TEST(CrashTest, SigkillAtRandomMomentsLosesNothing) {
   }
   EXPECT_EQ(missing, 0) << "of " << total << " lines";
   EXPECT_LE(duplicates, in_flight_total);
-  std::printf("crash test: %d lines, %d kills, %zu duplicates, %zu in flight at the kills\n",
-              total, kKills, duplicates, in_flight_total);
+  std::printf("crash test: %d lines, %d kills, %zu duplicates, %zu in flight at the kills\n", total,
+              kKills, duplicates, in_flight_total);
 }
 
 }  // namespace

@@ -19,26 +19,26 @@ TEST_F(CliTest, ValidateAcceptsAGoodFileWithASummary) {
 TEST_F(CliTest, ValidateReportsEveryProblemWithFileLineAndColumn) {
   std::string path = dir_.Sub("bad.yaml");
   WriteFile(path,
-            "data_dir: ./data\n"             // 1
-            "pipelines:\n"                   // 2
-            "  app:\n"                       // 3
-            "    inputs:\n"                  // 4
-            "      - type: file\n"           // 5
-            "        include: [\"\"]\n"      // 6
-            "        start_at: middle\n"     // 7
-            "        max_line_byte: 1MiB\n"  // 8
-            "    sinks:\n"                   // 9
-            "      - type: spool\n"          // 10
-            "        path: ./out\n"          // 11
-            "        max_file_bytes: lots\n" // 12
-            "      - type: kafak\n"          // 13
-            "  other:\n"                     // 14
-            "    inputs:\n"                  // 15
-            "      - type: file\n"           // 16
+            "data_dir: ./data\n"                       // 1
+            "pipelines:\n"                             // 2
+            "  app:\n"                                 // 3
+            "    inputs:\n"                            // 4
+            "      - type: file\n"                     // 5
+            "        include: [\"\"]\n"                // 6
+            "        start_at: middle\n"               // 7
+            "        max_line_byte: 1MiB\n"            // 8
+            "    sinks:\n"                             // 9
+            "      - type: spool\n"                    // 10
+            "        path: ./out\n"                    // 11
+            "        max_file_bytes: lots\n"           // 12
+            "      - type: kafak\n"                    // 13
+            "  other:\n"                               // 14
+            "    inputs:\n"                            // 15
+            "      - type: file\n"                     // 16
             "        include: [\"/var/log/*.log\"]\n"  // 17
-            "    sinks:\n"                   // 18
-            "      - type: spool\n"          // 19
-            "        path: ./out\n");        // 20
+            "    sinks:\n"                             // 18
+            "      - type: spool\n"                    // 19
+            "        path: ./out\n");                  // 20
   RunResult r = RunLogship({"validate", path}, dir_.path());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr(path + ":6:"));

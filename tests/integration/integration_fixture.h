@@ -30,20 +30,23 @@ class IntegrationTest : public ::testing::Test {
                             const std::string& input_extra = "",
                             const std::string& pipeline_extra = "") {
     std::string path = dir_.Sub("pipeline.yaml");
-    std::string text = "data_dir: ./data\n"
-                       "shutdown_timeout: 20s\n"
-                       "pipelines:\n"
-                       "  app:\n" +
-                       pipeline_extra +
-                       "    inputs:\n"
-                       "      - type: file\n"
-                       "        include: [\"" + include + "\"]\n"
-                       "        rescan_interval: 100ms\n"
-                       "        rotate_wait: 300ms\n" +
-                       input_extra +
-                       "    sinks:\n"
-                       "      - type: spool\n"
-                       "        path: ./out\n";
+    std::string text =
+        "data_dir: ./data\n"
+        "shutdown_timeout: 20s\n"
+        "pipelines:\n"
+        "  app:\n" +
+        pipeline_extra +
+        "    inputs:\n"
+        "      - type: file\n"
+        "        include: [\"" +
+        include +
+        "\"]\n"
+        "        rescan_interval: 100ms\n"
+        "        rotate_wait: 300ms\n" +
+        input_extra +
+        "    sinks:\n"
+        "      - type: spool\n"
+        "        path: ./out\n";
     WriteFile(path, text);
     return path;
   }

@@ -29,8 +29,7 @@ class TailIntegrationTest : public IntegrationTest {
  protected:
   // Starts `logship run` in the background.
   std::unique_ptr<LogshipProcess> Start(const std::string& pipeline) {
-    return std::make_unique<LogshipProcess>(std::vector<std::string>{"run", pipeline},
-                                            dir_.path());
+    return std::make_unique<LogshipProcess>(std::vector<std::string>{"run", pipeline}, dir_.path());
   }
   bool WaitForLines(size_t n) {
     return WaitUntil([&] { return CountSpooledLines(out_) >= n; });
