@@ -53,6 +53,7 @@ class Pipeline final : public SourceContext {
   bool once() const override { return once_; }
   size_t batch_max_events() const override { return parts_.batch_max_events; }
   size_t batch_max_bytes() const override { return parts_.batch_max_bytes; }
+  int64_t batch_timeout_ns() const override { return parts_.batch_timeout_ns; }
 
  private:
   void JoinSources();

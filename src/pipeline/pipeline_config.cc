@@ -81,6 +81,10 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
     ByteSize max_bytes;
     b.Optional("max_events", &max_events, uint64_t{4096});
     b.Optional("max_bytes", &max_bytes, ByteSize::MiB(1));
+    Duration timeout;
+    b.Optional("timeout", &timeout, Duration::Millis(200));
+    b.Check(timeout.nanos >= Duration::Millis(1).nanos, "timeout", "must be at least 1ms");
+    parts.batch_timeout_ns = timeout.nanos;
     b.Check(max_events >= 1 && max_events <= 1'000'000, "max_events",
             "must be between 1 and 1000000");
     b.Check(max_bytes.bytes >= 1024 && max_bytes.bytes <= (uint64_t{256} << 20), "max_bytes",

@@ -28,6 +28,7 @@ struct PipelineParts {
   std::vector<std::string> sink_names;
   size_t batch_max_events = 4096;
   size_t batch_max_bytes = 1 << 20;
+  int64_t batch_timeout_ns = 200'000'000;
   size_t max_batches_in_flight = 8;
 };
 

@@ -32,6 +32,8 @@ class SourceContext {
   // Limits a source should close its batches at.
   virtual size_t batch_max_events() const = 0;
   virtual size_t batch_max_bytes() const = 0;
+  // A batch holding events is emitted at the latest this long after its first event.
+  virtual int64_t batch_timeout_ns() const = 0;
   // --once: read what exists, then stop.
   virtual bool once() const = 0;
 };

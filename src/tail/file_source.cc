@@ -79,6 +79,13 @@ class FileSource final : public Source {
            batch_->payload_bytes() >= ctx_->batch_max_bytes();
   }
   void EmitBatch();
+  // Emits the batch if it has held events for batch_timeout (a busy input never idles).
+  void EmitIfOld() {
+    if (batch_ && !batch_->events().empty() &&
+        Now() - batch_started_ns_ >= ctx_->batch_timeout_ns()) {
+      EmitBatch();
+    }
+  }
   void ApplyAcks();
   void SaveIfDue(bool force);
   Checkpoints Snapshot() const;
@@ -113,6 +120,7 @@ class FileSource final : public Source {
   size_t buffer_size_ = 0;
   MutableBatch batch_{nullptr, BatchPool::Returner{}};
   uint64_t batch_generation_ = 0;
+  int64_t batch_started_ns_ = 0;  // monotonic time of the current batch's first event
   int64_t read_time_ns_ = 0;
 
   // Checkpoints.
@@ -171,6 +179,7 @@ void FileSource::Run() {
     }
     ApplyAcks();
     SaveIfDue(false);
+    EmitIfOld();
     if (progress) {
       if (!once_ && Now() >= next_scan) {
         Scan(false);
@@ -402,6 +411,7 @@ void FileSource::EmitBatch() {
 void FileSource::AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next,
                          uint32_t tags) {
   Batch& b = *batch_;
+  if (b.events().empty()) batch_started_ns_ = Now();
   if (f.batch_generation != batch_generation_) {
     f.batch_generation = batch_generation_;
     f.batch_source = static_cast<uint32_t>(b.sources().size());

@@ -98,6 +98,18 @@ void FileWatcher::Drain(WatchEvents& out) {
                       IN_MOVE_SELF | IN_ATTRIB)) {
         out.rescan = true;
       }
+      if (ev->mask & IN_MOVE_SELF) {
+        // The directory was renamed and the watch follows it, not its path: drop it, so that a
+        // directory created at the path is watched (WatchDir) and the moved one is not reported
+        // under a path it no longer has. Its files are finished from their open descriptors.
+        auto it = dir_by_wd_.find(ev->wd);
+        if (it != dir_by_wd_.end()) {
+          wd_by_dir_.erase(it->second);
+          dir_by_wd_.erase(it);
+          ::inotify_rm_watch(inotify_fd_, ev->wd);
+        }
+        continue;
+      }
       if ((ev->mask & IN_MODIFY) && ev->len > 0) {
         auto it = dir_by_wd_.find(ev->wd);
         if (it != dir_by_wd_.end()) {
