@@ -91,6 +91,9 @@ class FileSource final : public Source {
   Checkpoints Snapshot() const;
   void UpdateFingerprint(TailedFile& f);
   void Forget(TailedFile& f);  // drops an open file from the lookup tables
+  // Drops f's path from by_path_, unless the path now names another file (a new app.log opened
+  // in the same scan that found the old one renamed or gone).
+  void UnmapPath(TailedFile& f);
   int64_t Now() const { return clock_->MonotonicNanos(); }
 
   const FileInputOptions options_;
@@ -223,7 +226,7 @@ void FileSource::Scan(bool first) {
       if (f.path != ff.path) {
         // Renamed to a path that still matches (app.log -> app.log.1 with app.log*): same file.
         spdlog::info("{}: '{}' was renamed to '{}'", name_, f.path, ff.path);
-        by_path_.erase(f.path);
+        UnmapPath(f);
         f.path = ff.path;
         dirty_ = true;
       }
@@ -250,7 +253,7 @@ void FileSource::Scan(bool first) {
       // Renamed away or deleted: finish it, then close it after rotate_wait without growth.
       f.state = TailState::kOrphaned;
       f.idle_since_ns = 0;
-      by_path_.erase(f.path);
+      UnmapPath(f);
     }
     // Polling backs up inotify: a missed event costs at most one rescan interval.
     f.may_have_data = true;
@@ -429,6 +432,14 @@ void FileSource::AddLine(TailedFile& f, std::string_view line, uint64_t offset, 
 
 bool FileSource::ReadSome(TailedFile& f) {
   if (!EnsureBatch()) return false;
+  if (f.at_end) {
+    // Back to a file whose end we had reached. Look for a truncation before reading on: one
+    // truncated and refilled past our offset meanwhile (copytruncate, then writes) would otherwise
+    // be read from the middle of its new content, and the fingerprint then extended over the new
+    // head, so that its first lines were never read.
+    f.at_end = false;
+    CheckTruncation(f);
+  }
   char* buf = buffer_.get();
   size_t pending = f.partial.size();
   if (pending > 0) std::memcpy(buf, f.partial.data(), pending);
@@ -446,6 +457,7 @@ bool FileSource::ReadSome(TailedFile& f) {
     }
     if (n == 0) {
       f.may_have_data = false;
+      f.at_end = true;
       OnEndOfData(f);
       return false;
     }
@@ -556,9 +568,13 @@ void FileSource::FinishOrphan(TailedFile& f) {
 void FileSource::Forget(TailedFile& f) {
   auto it = by_inode_.find({f.device, f.inode});
   if (it != by_inode_.end() && it->second == &f) by_inode_.erase(it);
-  auto pit = by_path_.find(f.path);
-  if (pit != by_path_.end() && pit->second == &f) by_path_.erase(pit);
+  UnmapPath(f);
   if (f.fd >= 0) --open_files_;
+}
+
+void FileSource::UnmapPath(TailedFile& f) {
+  auto it = by_path_.find(f.path);
+  if (it != by_path_.end() && it->second == &f) by_path_.erase(it);
 }
 
 void FileSource::ApplyAcks() {

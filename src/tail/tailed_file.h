@@ -43,6 +43,7 @@ struct TailedFile {
   LineSplitter splitter;
 
   bool may_have_data = true;      // read it on the next round
+  bool at_end = false;            // the last read found no more data: check truncation first
   int64_t idle_since_ns = 0;      // monotonic time an orphan last reached its end
   uint64_t batch_generation = 0;  // batch this file last added a BatchSource to
   uint32_t batch_source = 0;      // index of that BatchSource

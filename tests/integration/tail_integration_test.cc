@@ -253,7 +253,8 @@ TEST_F(TailIntegrationTest, StartAtEndSkipsExistingContentOnly) {
 }
 
 TEST_F(TailIntegrationTest, InvalidUtf8AndNulBytesAreShippedTaggedAsValidJson) {
-  WriteFile(logs_ + "/a.log", std::string("ok\nbad \xff\xfe here\nnul \0 byte\n", 29));
+  static const char kContent[] = "ok\nbad \xff\xfe here\nnul \0 byte\n";
+  WriteFile(logs_ + "/a.log", std::string(kContent, sizeof(kContent) - 1));
   RunResult r = RunOnce(WritePipeline());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<SpooledEvent> events = Shipped();

@@ -19,8 +19,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
-using ::testing::UnorderedElementsAreArray;
 using testing::TempDir;
+using ::testing::UnorderedElementsAreArray;
 using testing::WriteFile;
 
 class FileScannerTest : public ::testing::Test {
@@ -91,17 +91,17 @@ TEST_F(FileScannerTest, StarMatchesWithinOneDirectory) {
 TEST_F(FileScannerTest, DoubleStarMatchesAtAnyDepth) {
   MakeTree();
   ScanResult r = Scan({root_ + "/logs/**/*.log"});
-  EXPECT_THAT(Rel(r), UnorderedElementsAreArray(
-                          {"logs/a.log", "logs/app1.log", "logs/app2.log", "logs/appx.log",
-                           "logs/b.log", "logs/web/access.log", "logs/web/error.log",
-                           "logs/web/old/access.log", "logs/db/slow.log"}));
+  EXPECT_THAT(Rel(r), UnorderedElementsAreArray({"logs/a.log", "logs/app1.log", "logs/app2.log",
+                                                 "logs/appx.log", "logs/b.log",
+                                                 "logs/web/access.log", "logs/web/error.log",
+                                                 "logs/web/old/access.log", "logs/db/slow.log"}));
   EXPECT_THAT(r.dirs, ElementsAre(root_ + "/logs", root_ + "/logs/db", root_ + "/logs/web",
                                   root_ + "/logs/web/old"));
   // A trailing '**' takes every file below.
   r = Scan({root_ + "/logs/web/**"});
-  EXPECT_THAT(Rel(r), UnorderedElementsAreArray({"logs/web/access.log", "logs/web/error.log",
-                                                 "logs/web/old/access.log",
-                                                 "logs/web/old/access.log.gz"}));
+  EXPECT_THAT(Rel(r),
+              UnorderedElementsAreArray({"logs/web/access.log", "logs/web/error.log",
+                                         "logs/web/old/access.log", "logs/web/old/access.log.gz"}));
   // '**' in the middle, then a literal directory name.
   r = Scan({root_ + "/**/old/*.log"});
   EXPECT_THAT(Rel(r), ElementsAre("logs/web/old/access.log"));
@@ -132,10 +132,10 @@ TEST_F(FileScannerTest, ExcludesByNameAndByPath) {
   EXPECT_EQ(r.files.size(), 10u);
   // Path patterns: one directory, and a subtree.
   r = Scan({all}, {root_ + "/logs/web/*", "*.gz"});
-  EXPECT_THAT(Rel(r), UnorderedElementsAreArray(
-                          {"logs/a.log", "logs/a.log.1", "logs/app1.log", "logs/app2.log",
-                           "logs/appx.log", "logs/b.log", "logs/readme.txt",
-                           "logs/web/old/access.log", "logs/db/slow.log"}));
+  EXPECT_THAT(Rel(r), UnorderedElementsAreArray({"logs/a.log", "logs/a.log.1", "logs/app1.log",
+                                                 "logs/app2.log", "logs/appx.log", "logs/b.log",
+                                                 "logs/readme.txt", "logs/web/old/access.log",
+                                                 "logs/db/slow.log"}));
   r = Scan({all}, {root_ + "/logs/web/**"});
   for (const std::string& p : Rel(r)) EXPECT_EQ(p.find("web/"), std::string::npos) << p;
   // Excluded directories are still walked and watched: a file they hold may be included by
@@ -219,9 +219,9 @@ TEST_F(FileScannerTest, DirectorySymlinkLoopsTerminate) {
   Touch("logs/top.log");
   Touch("logs/a/in-a.log");
   Touch("logs/b/in-b.log");
-  Link("..", "logs/a/up");                   // back to logs
-  Link(root_ + "/logs/a", "logs/b/to-a");    // sideways, then up again
-  Link(".", "logs/self");                    // itself
+  Link("..", "logs/a/up");                 // back to logs
+  Link(root_ + "/logs/a", "logs/b/to-a");  // sideways, then up again
+  Link(".", "logs/self");                  // itself
   ScanResult r = Scan({root_ + "/logs/**/*.log"});
   EXPECT_THAT(Rel(r),
               UnorderedElementsAreArray({"logs/top.log", "logs/a/in-a.log", "logs/b/in-b.log"}));
@@ -273,8 +273,7 @@ TEST_F(FileScannerTest, FindsFilesCreatedBetweenScans) {
   EXPECT_THAT(r.dirs, ElementsAre(root_ + "/logs", root_ + "/logs/sub"));
   // Renamed: found under the new name, same inode.
   uint64_t inode = r.files[0].path == root_ + "/logs/new.log" ? r.files[0].inode : r.files[1].inode;
-  ASSERT_EQ(::rename((root_ + "/logs/new.log").c_str(), (root_ + "/logs/renamed.log").c_str()),
-            0);
+  ASSERT_EQ(::rename((root_ + "/logs/new.log").c_str(), (root_ + "/logs/renamed.log").c_str()), 0);
   r = scanner.Scan();
   EXPECT_THAT(Rel(r), UnorderedElementsAreArray({"logs/renamed.log", "logs/sub/deeper.log"}));
   for (const FoundFile& f : r.files) {

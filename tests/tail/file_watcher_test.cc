@@ -20,9 +20,9 @@
 namespace logship {
 namespace {
 
+using testing::AppendFile;
 using ::testing::Contains;
 using ::testing::Not;
-using testing::AppendFile;
 using testing::TempDir;
 using testing::WaitUntil;
 using testing::WriteFile;
@@ -43,13 +43,15 @@ class FileWatcherTest : public ::testing::Test {
   template <class Done>
   WatchEvents CollectUntil(Done&& done) {
     WatchEvents all;
-    bool ok = WaitUntil([&] {
-      WatchEvents ev = watcher_.Wait(20);
-      all.modified.insert(all.modified.end(), ev.modified.begin(), ev.modified.end());
-      all.rescan |= ev.rescan;
-      all.woken |= ev.woken;
-      return done(all);
-    });
+    bool ok = WaitUntil(
+        [&] {
+          WatchEvents ev = watcher_.Wait(20);
+          all.modified.insert(all.modified.end(), ev.modified.begin(), ev.modified.end());
+          all.rescan |= ev.rescan;
+          all.woken |= ev.woken;
+          return done(all);
+        },
+        std::chrono::seconds(20));
     EXPECT_TRUE(ok) << "the expected event never came";
     return all;
   }
@@ -139,7 +141,7 @@ TEST_F(FileWatcherTest, WatchDirIsIdempotentAndRefusesWhatIsNotADirectory) {
 
 TEST_F(FileWatcherTest, WakeEndsAWaitInProgress) {
   WatchEvents ev;
-  std::thread waiter([&] { ev = watcher_.Wait(120'000); });
+  std::thread waiter([&] { ev = watcher_.Wait(60'000); });
   watcher_.Wake();  // whether the thread is already in poll() or not yet: it returns at once
   waiter.join();
   EXPECT_TRUE(ev.woken);
@@ -149,7 +151,7 @@ TEST_F(FileWatcherTest, WakeEndsAWaitInProgress) {
 TEST_F(FileWatcherTest, WakeBeforeWaitEndsTheNextWaitOnce) {
   watcher_.Wake();
   watcher_.Wake();  // coalesced
-  EXPECT_TRUE(watcher_.Wait(120'000).woken);
+  EXPECT_TRUE(watcher_.Wait(60'000).woken);
   EXPECT_FALSE(watcher_.Wait(0).woken);
 }
 

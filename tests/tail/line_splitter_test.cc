@@ -169,8 +169,8 @@ const char kSample[] =
     "second\r\n"
     "\n"
     "\r\n"
-    "x\r\r\n"           // only the last '\r' belongs to the terminator
-    "mid\rdle\n"        // a lone '\r' is text
+    "x\r\r\n"                                      // only the last '\r' belongs to the terminator
+    "mid\rdle\n"                                   // a lone '\r' is text
     "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\n"  // 2-, 3- and 4-byte characters
     "no newline yet";
 
@@ -211,11 +211,11 @@ TEST(LineSplitterTest, EmptyInputAndOnlyNewlines) {
 TEST(LineSplitterTest, OffsetsStartAtTheGivenFileOffset) {
   LineSplitter s(64);
   std::vector<Line> lines;
-  size_t consumed = s.Split("ab\ncd\nef", 1000, [&](std::string_view t, uint64_t o, uint64_t n,
-                                                    bool tr) {
-    lines.push_back(Line{std::string(t), o, n, tr});
-    return true;
-  });
+  size_t consumed =
+      s.Split("ab\ncd\nef", 1000, [&](std::string_view t, uint64_t o, uint64_t n, bool tr) {
+        lines.push_back(Line{std::string(t), o, n, tr});
+        return true;
+      });
   EXPECT_EQ(consumed, 6u);
   EXPECT_EQ(lines, (std::vector<Line>{{"ab", 1000, 1003, false}, {"cd", 1003, 1006, false}}));
 }
@@ -247,8 +247,9 @@ TEST(LineSplitterTest, FullLengthLineWaitsForTheByteAfterIt) {
 
 TEST(LineSplitterTest, LineOfMaxPlusOneBytesIsTwoTruncatedPieces) {
   const size_t max = 8;
-  EXPECT_EQ(SplitWhole("abcdefghi\nz\n", max),
-            (std::vector<Line>{{"abcdefgh", 0, 8, true}, {"i", 8, 10, true}, {"z", 10, 12, false}}));
+  EXPECT_EQ(
+      SplitWhole("abcdefghi\nz\n", max),
+      (std::vector<Line>{{"abcdefgh", 0, 8, true}, {"i", 8, 10, true}, {"z", 10, 12, false}}));
   CheckAllSplitPoints("abcdefghi\nz\n", max);
   // max bytes and a '\r' that is text (no '\n' after it): the '\r' is the ninth byte.
   EXPECT_EQ(SplitWhole("abcdefgh\rx\n", max),
@@ -293,14 +294,14 @@ TEST(LineSplitterTest, LongLineWhoseLastPieceIsExactlyMaxBytes) {
   // 16 bytes: two full pieces, the second one ended by the newline right after the limit.
   const size_t max = 8;
   std::string text = "0123456789abcdef\nz\n";
-  EXPECT_EQ(SplitWhole(text, max), (std::vector<Line>{{"01234567", 0, 8, true},
-                                                      {"89abcdef", 8, 17, true},
-                                                      {"z", 17, 19, false}}));
+  EXPECT_EQ(SplitWhole(text, max),
+            (std::vector<Line>{
+                {"01234567", 0, 8, true}, {"89abcdef", 8, 17, true}, {"z", 17, 19, false}}));
   CheckAllSplitPoints(text, max);
   text = "0123456789abcdef\r\nz\n";
-  EXPECT_EQ(SplitWhole(text, max), (std::vector<Line>{{"01234567", 0, 8, true},
-                                                      {"89abcdef", 8, 18, true},
-                                                      {"z", 18, 20, false}}));
+  EXPECT_EQ(SplitWhole(text, max),
+            (std::vector<Line>{
+                {"01234567", 0, 8, true}, {"89abcdef", 8, 18, true}, {"z", 18, 20, false}}));
   CheckAllSplitPoints(text, max);
 }
 
@@ -333,14 +334,28 @@ TEST(LineSplitterTest, CutsAtUtf8CharacterBoundaries) {
 
 TEST(LineSplitterTest, CharacterStraddlingTheLimitGoesToTheNextPiece) {
   // "abcdef" + U+20AC (3 bytes at 6, 7, 8): the 8-byte piece would end inside it.
-  std::vector<Line> lines = SplitWhole("abcdef\xE2\x82\xAC" "gh\n", 8);
-  EXPECT_EQ(lines, (std::vector<Line>{{"abcdef", 0, 6, true}, {"\xE2\x82\xAC" "gh", 6, 12, true}}));
+  std::vector<Line> lines = SplitWhole(
+      "abcdef\xE2\x82\xAC"
+      "gh\n",
+      8);
+  EXPECT_EQ(lines, (std::vector<Line>{{"abcdef", 0, 6, true},
+                                      {"\xE2\x82\xAC"
+                                       "gh",
+                                       6, 12, true}}));
   // "abcde" + U+1F600 (4 bytes at 5..8).
-  lines = SplitWhole("abcde\xF0\x9F\x98\x80" "fg\n", 8);
-  EXPECT_EQ(lines,
-            (std::vector<Line>{{"abcde", 0, 5, true}, {"\xF0\x9F\x98\x80" "fg", 5, 12, true}}));
+  lines = SplitWhole(
+      "abcde\xF0\x9F\x98\x80"
+      "fg\n",
+      8);
+  EXPECT_EQ(lines, (std::vector<Line>{{"abcde", 0, 5, true},
+                                      {"\xF0\x9F\x98\x80"
+                                       "fg",
+                                       5, 12, true}}));
   // The character ends exactly at the limit: no need to cut before it.
-  lines = SplitWhole("abcde\xE2\x82\xAC" "fg\n", 8);
+  lines = SplitWhole(
+      "abcde\xE2\x82\xAC"
+      "fg\n",
+      8);
   EXPECT_EQ(lines, (std::vector<Line>{{"abcde\xE2\x82\xAC", 0, 8, true}, {"fg", 8, 11, true}}));
 }
 
@@ -426,8 +441,8 @@ TEST(LineSplitterTest, RandomTextsSplitAtRandomPointsAgreeWithOneBlock) {
     state ^= state << 17;
     return state % n;
   };
-  const char* pieces[] = {"a", "bc", "\n", "\r\n", "\r", "\xC3\xA9", "\xE2\x82\xAC",
-                          "\xF0\x9F\x98\x80", "0123456"};
+  const char* pieces[] = {
+      "a", "bc", "\n", "\r\n", "\r", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "0123456"};
   for (int round = 0; round < 200; ++round) {
     size_t max = 4 + next(12);
     std::string text;
