@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include "src/base/file_system.h"
 
@@ -63,43 +65,33 @@ class PosixWritableFile final : public WritableFile {
 class PosixFs final : public FileSystem {
  public:
   Result<std::string> ReadFile(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return PosixError(path, errno);
-    std::string out;
-    char buf[64 * 1024];
-    while (true) {
-      ssize_t n = ::read(fd, buf, sizeof(buf));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        ::close(fd);
-        return PosixError(path, err);
-      }
-      if (n == 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    return out;
+    return ReadRange(path, 0, std::numeric_limits<size_t>::max());
   }
 
   Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t length) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError(path, errno);
-    std::string out(length, '\0');
-    size_t got = 0;
-    while (got < length) {
-      ssize_t n = ::pread(fd, out.data() + got, length - got, static_cast<off_t>(offset + got));
+    // Grows in blocks rather than reserving `length`: ReadFile asks for "everything".
+    std::string out;
+    constexpr size_t kBlock = 64 * 1024;
+    while (out.size() < length) {
+      size_t want = std::min(kBlock, length - out.size());
+      size_t at = out.size();
+      out.resize(at + want);
+      ssize_t n = ::pread(fd, out.data() + at, want, static_cast<off_t>(offset + at));
+      if (n < 0 && errno == EINTR) {
+        out.resize(at);
+        continue;
+      }
       if (n < 0) {
-        if (errno == EINTR) continue;
         int err = errno;
         ::close(fd);
         return PosixError(path, err);
       }
+      out.resize(at + static_cast<size_t>(n));
       if (n == 0) break;
-      got += static_cast<size_t>(n);
     }
     ::close(fd);
-    out.resize(got);
     return out;
   }
 

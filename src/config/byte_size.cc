@@ -4,16 +4,10 @@
 #include <limits>
 #include <string>
 
+#include "src/config/text.h"
+
 namespace logship {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -50,22 +44,22 @@ Status Invalid(std::string message) { return Status::InvalidArgument("", message
 
 Result<ByteSize> ParseByteSize(std::string_view text) {
   std::string quoted = "'" + std::string(text) + "'";
-  std::string_view s = Trim(text);
-  if (s.size() >= 2 && s[0] == '-' && IsDigit(s[1])) {
+  std::string_view s = TrimBlanks(text);
+  if (s.size() >= 2 && s[0] == '-' && IsAsciiDigit(s[1])) {
     return Invalid("size " + quoted + " is negative");
   }
-  if (s.empty() || !IsDigit(s[0])) return Invalid("expected a size like 64MiB, got " + quoted);
+  if (s.empty() || !IsAsciiDigit(s[0])) return Invalid("expected a size like 64MiB, got " + quoted);
 
   constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   uint64_t number = 0;
   bool overflow = false;
   size_t i = 0;
-  for (; i < s.size() && IsDigit(s[i]); ++i) {
+  for (; i < s.size() && IsAsciiDigit(s[i]); ++i) {
     uint64_t digit = static_cast<uint64_t>(s[i] - '0');
     if (number > (kMax - digit) / 10) overflow = true;
     number = number * 10 + digit;
   }
-  std::string_view unit = Trim(s.substr(i));
+  std::string_view unit = TrimBlanks(s.substr(i));
   for (const Unit& u : kUnits) {
     if (!EqualsIgnoreCase(unit, u.name)) continue;
     if (overflow || number > kMax / u.multiplier) {
@@ -74,7 +68,7 @@ Result<ByteSize> ParseByteSize(std::string_view text) {
     }
     return ByteSize{number * u.multiplier};
   }
-  if (!unit.empty() && (unit[0] == '.' || unit[0] == ',' || IsDigit(unit[0]))) {
+  if (!unit.empty() && (unit[0] == '.' || unit[0] == ',' || IsAsciiDigit(unit[0]))) {
     return Invalid("expected a size like 64MiB (a whole number and a unit), got " + quoted);
   }
   return Invalid("unknown unit '" + std::string(unit) + "' in size " + quoted +

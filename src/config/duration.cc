@@ -4,16 +4,11 @@
 #include <limits>
 #include <string>
 
+#include "src/config/text.h"
+
 namespace logship {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsUnitChar(char c) {
   // Letters, and the bytes of a UTF-8 "µ".
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80;
@@ -41,11 +36,11 @@ Status Invalid(std::string message) { return Status::InvalidArgument("", message
 
 Result<Duration> ParseDuration(std::string_view text) {
   const std::string quoted = "'" + std::string(text) + "'";
-  std::string_view s = Trim(text);
-  if (s.size() >= 2 && s[0] == '-' && (IsDigit(s[1]) || s[1] == '.')) {
+  std::string_view s = TrimBlanks(text);
+  if (s.size() >= 2 && s[0] == '-' && (IsAsciiDigit(s[1]) || s[1] == '.')) {
     return Invalid("duration " + quoted + " is negative");
   }
-  if (s.empty() || !IsDigit(s[0])) {
+  if (s.empty() || !IsAsciiDigit(s[0])) {
     return Invalid("expected a duration like 2s or 200ms, got " + quoted);
   }
   const Status too_large = Invalid("duration " + quoted + " is too large");
@@ -58,7 +53,7 @@ Result<Duration> ParseDuration(std::string_view text) {
     // One "<number>[.<fraction>] <unit>" component.
     size_t start = i;
     __int128 whole = 0;
-    for (; i < s.size() && IsDigit(s[i]); ++i) {
+    for (; i < s.size() && IsAsciiDigit(s[i]); ++i) {
       whole = whole * 10 + (s[i] - '0');
       if (whole > kMax) return too_large;
     }
@@ -68,7 +63,7 @@ Result<Duration> ParseDuration(std::string_view text) {
     if (i < s.size() && s[i] == '.') {
       bare_integer = false;
       size_t fraction_start = ++i;
-      for (; i < s.size() && IsDigit(s[i]); ++i) {
+      for (; i < s.size() && IsAsciiDigit(s[i]); ++i) {
         if (scale < 1'000'000'000'000'000'000) {  // digits beyond 18 are below a nanosecond
           fraction = fraction * 10 + (s[i] - '0');
           scale *= 10;
@@ -89,7 +84,7 @@ Result<Duration> ParseDuration(std::string_view text) {
         if (whole * 1'000'000'000 > kMax) return too_large;
         return Duration{static_cast<int64_t>(whole * 1'000'000'000)};
       }
-      if (i < s.size() && !IsDigit(s[i])) {
+      if (i < s.size() && !IsAsciiDigit(s[i])) {
         return Invalid("expected a duration like 2s or 200ms, got " + quoted);
       }
       return Invalid("missing unit after '" + std::string(number) + "' in duration " + quoted +
