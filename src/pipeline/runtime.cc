@@ -119,6 +119,7 @@ int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
 
   ProgressLine progress(clock);
   bool show_progress = options.once && options.progress;
+  int64_t next_progress_ns = 0;
   int signal = 0;
   while (true) {
     signal = WaitSignal(sig_fd, options.once ? 50 : 500);
@@ -128,7 +129,10 @@ int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
       continue;
     }
     if (signal != 0) break;
-    if (show_progress) progress.Print(pipelines, false);
+    if (show_progress && clock.MonotonicNanos() >= next_progress_ns) {
+      progress.Print(pipelines, false);
+      next_progress_ns = clock.MonotonicNanos() + 250'000'000;
+    }
     if (options.once) {
       // Done when every source read everything and every batch came back acknowledged.
       bool done = true;
