@@ -25,7 +25,8 @@ class Pipeline final : public SourceContext {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // Starts the sinks, then the sources. On failure, whatever started is stopped again.
+  // Locks the pipeline's data directory (one logship per pipeline state), then starts the sinks,
+  // then the sources. On failure, whatever started is stopped again.
   Status Start();
   // Asks every source to stop reading (returns at once).
   void StopReading();
@@ -56,7 +57,7 @@ class Pipeline final : public SourceContext {
   int64_t batch_timeout_ns() const override { return parts_.batch_timeout_ns; }
 
  private:
-  void JoinSources();
+  Status LockDataDir();
 
   PipelineParts parts_;
   std::string host_name_;
@@ -67,6 +68,7 @@ class Pipeline final : public SourceContext {
   std::atomic<bool> drained_{false};
   std::thread joiner_;  // joins the sources, then sets sources_done_
   bool started_ = false;
+  int lock_fd_ = -1;  // flock on <data_dir>/lock, held while the pipeline lives
   bool sinks_stopped_ = false;
 };
 

@@ -315,6 +315,20 @@ TEST_F(TailIntegrationTest, AllCheckpointCopiesCorruptRefusesToStart) {
   EXPECT_EQ(Shipped().size(), 10u);  // neither reset to zero nor skipped
 }
 
+TEST_F(TailIntegrationTest, ASecondLogshipOnTheSamePipelineStateRefusesToStart) {
+  std::string pipeline = WritePipeline();
+  WriteFile(logs_ + "/a.log", Lines("l", 0, 10));
+  auto first = Start(pipeline);
+  ASSERT_TRUE(WaitForLines(10)) << first->Stderr();
+  RunResult second = RunOnce(pipeline);
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_THAT(second.err, HasSubstr("is already run by another logship (pid " +
+                                    std::to_string(first->pid()) + ")"));
+  StopCleanly(*first);
+  EXPECT_EQ(Shipped().size(), 10u);
+  EXPECT_EQ(RunOnce(pipeline).exit_code, 0);  // the lock went with the first process
+}
+
 TEST_F(TailIntegrationTest, ExcludedFilesAreNotRead) {
   WriteFile(logs_ + "/a.log", "keep\n");
   WriteFile(logs_ + "/b.log.gz", "skip\n");

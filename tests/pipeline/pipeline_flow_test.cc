@@ -114,6 +114,7 @@ class PipelineFlowTest : public ::testing::Test {
     EXPECT_TRUE(source.ok()) << errors_.ToString();
     PipelineParts parts;
     parts.name = "p";
+    parts.data_dir = dir_.Sub("data/p");
     parts.sources.push_back(std::move(*source));
     parts.source_names.push_back(ctx.component);
     auto sink = std::make_unique<HoldingSink>();
