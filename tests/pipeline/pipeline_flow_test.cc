@@ -26,14 +26,27 @@ std::atomic<bool> g_counting{false};
 std::atomic<uint64_t> g_allocations{0};
 }  // namespace
 
-void* operator new(size_t n) {
+// Every replaceable form, so each allocation and its release go through malloc/free.
+static void* CountedAlloc(size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
+  return std::malloc(n == 0 ? 1 : n);
 }
+void* operator new(size_t n) {
+  if (void* p = CountedAlloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n) {
+  if (void* p = CountedAlloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(size_t n, const std::nothrow_t&) noexcept { return CountedAlloc(n); }
+void* operator new[](size_t n, const std::nothrow_t&) noexcept { return CountedAlloc(n); }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace logship {
 namespace {
