@@ -5,11 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
-#include <new>
 #include <vector>
 
 #include "src/config/config_node.h"
@@ -17,36 +15,9 @@
 #include "src/pipeline/registry.h"
 #include "src/tail/checkpoint_store.h"
 #include "src/tail/file_source.h"
+#include "tests/testing/alloc/allocation_counter.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait_until.h"
-
-// Counts heap allocations while counting_ is on (all threads).
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-// Every replaceable form, so each allocation and its release go through malloc/free.
-static void* CountedAlloc(size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new(size_t n) {
-  if (void* p = CountedAlloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n) {
-  if (void* p = CountedAlloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(size_t n, const std::nothrow_t&) noexcept { return CountedAlloc(n); }
-void* operator new[](size_t n, const std::nothrow_t&) noexcept { return CountedAlloc(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace logship {
 namespace {
@@ -194,6 +165,7 @@ TEST_F(PipelineFlowTest, AStalledSinkPausesReadingWithinTheBatchBound) {
 }
 
 TEST_F(PipelineFlowTest, SteadyStateReadingAllocatesPerBatchNotPerEvent) {
+  if (!testing::AllocationCountingAvailable()) GTEST_SKIP() << "no allocation counting here";
   const int kLines = 200'000;
   WriteLog(kLines);
   auto pipeline = MakePipeline(8, /*once=*/true);
@@ -202,20 +174,18 @@ TEST_F(PipelineFlowTest, SteadyStateReadingAllocatesPerBatchNotPerEvent) {
   ASSERT_TRUE(WaitUntil([&] { return sink_->events() >= 40'000; }));
   uint64_t events_before = sink_->events();
   uint64_t batches_before = sink_->batches();
-  g_allocations = 0;
-  g_counting = true;
+  testing::StartCountingAllocations();
   ASSERT_TRUE(WaitUntil([&] { return pipeline->SourcesDone(); }));
-  g_counting = false;
+  uint64_t allocations = testing::StopCountingAllocations();
   uint64_t events = sink_->events() - events_before;
   uint64_t batches = sink_->batches() - batches_before;
   ASSERT_GT(events, 100'000u);
   // A batch costs a few allocations (its shared handle, a checkpoint save now and then); an
   // allocation per event would be over 1000 per batch.
   std::printf("%llu allocations for %llu events in %llu batches\n",
-              static_cast<unsigned long long>(g_allocations.load()),
-              static_cast<unsigned long long>(events), static_cast<unsigned long long>(batches));
-  EXPECT_LE(g_allocations.load(), 8 * batches + 200)
-      << events << " events in " << batches << " batches";
+              static_cast<unsigned long long>(allocations), static_cast<unsigned long long>(events),
+              static_cast<unsigned long long>(batches));
+  EXPECT_LE(allocations, 8 * batches + 200) << events << " events in " << batches << " batches";
   pipeline->StopReading();
   EXPECT_TRUE(pipeline->Drain(RealClock().MonotonicNanos() + 10'000'000'000));
   EXPECT_TRUE(pipeline->Finish().ok());

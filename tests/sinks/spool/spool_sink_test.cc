@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
-#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,27 +16,13 @@
 #include "src/event/batch_pool.h"
 #include "src/pipeline/ack_tracker.h"
 #include "tests/sinks/spool/spool_test_util.h"
+#include "tests/testing/alloc/allocation_counter.h"
 #include "tests/testing/fault_injecting_file_system.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait_until.h"
 
 // Counts every allocation in this test binary, for the steady-state test below. Sanitizers bring
 // their own allocator, so the count (and that test) is left out of sanitizer builds.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define LOGSHIP_COUNT_ALLOCATIONS 0
-#else
-#define LOGSHIP_COUNT_ALLOCATIONS 1
-#endif
-static std::atomic<int64_t> g_allocations{0};
-#if LOGSHIP_COUNT_ALLOCATIONS
-void* operator new(size_t n) {
-  ++g_allocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-#endif
 
 namespace logship {
 namespace {
@@ -336,7 +321,9 @@ TEST_F(SpoolSinkTest, StopDeadlineInterruptsRetryingAndLeavesTheGroupUnacknowled
 }
 
 TEST_F(SpoolSinkTest, AllocatesNothingPerEventInSteadyState) {
-  if (!LOGSHIP_COUNT_ALLOCATIONS) GTEST_SKIP() << "allocations are not counted in this build";
+  if (!::logship::testing::AllocationCountingAvailable()) {
+    GTEST_SKIP() << "allocations are not counted in this build";
+  }
   std::unique_ptr<Sink> sink = Build("type: spool\npath: spool\n");
   ASSERT_TRUE(sink->Start().ok());
   for (int b = 0; b < 3; ++b) {
@@ -344,11 +331,11 @@ TEST_F(SpoolSinkTest, AllocatesNothingPerEventInSteadyState) {
     ASSERT_TRUE(WaitAllAcked());
   }
   Submission batch = MakeBatch(6000, 2000);  // built before counting
-  int64_t before = g_allocations.load();
+  ::logship::testing::StartCountingAllocations();
   sink->Submit(std::move(batch.batch), batch.ack);
   ASSERT_TRUE(WaitAllAcked());
-  int64_t allocations = g_allocations.load() - before;
-  EXPECT_LT(allocations, 20) << "2000 events written with " << allocations << " allocations";
+  uint64_t allocations = ::logship::testing::StopCountingAllocations();
+  EXPECT_LT(allocations, 20u) << "2000 events written with " << allocations << " allocations";
   EXPECT_TRUE(sink->Stop(clock_.MonotonicNanos() + kHour).ok());
 }
 
