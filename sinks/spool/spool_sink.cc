@@ -81,9 +81,11 @@ class ErrorLogLimiter {
 // alone touches the writer, the serializer and the current group.
 class SpoolSink final : public Sink {
  public:
-  SpoolSink(SpoolSinkOptions options, std::string name, Clock& clock, FileSystem& fs)
+  SpoolSink(SpoolSinkOptions options, std::string name, size_t sink_index, Clock& clock,
+            FileSystem& fs)
       : options_(std::move(options)),
         name_(std::move(name)),
+        sink_index_(sink_index),
         clock_(clock),
         writer_(SpoolWriterOptions{options_.path, options_.max_file_bytes.bytes,
                                    options_.max_file_age.nanos},
@@ -187,9 +189,10 @@ class SpoolSink final : public Sink {
     out_.clear();
     for (const Item& item : group_) {
       const Batch& batch = *item.batch;
-      for (const Event& event : batch.events()) {
-        if (event.dropped) continue;
-        json_.WriteEvent(batch, event, out_);
+      const std::vector<Event>& events = batch.events();
+      for (size_t i = 0; i < events.size(); ++i) {
+        if (!batch.RoutedTo(sink_index_, i)) continue;
+        json_.WriteEvent(batch, events[i], out_);
         out_.Push('\n');
       }
     }
@@ -218,6 +221,7 @@ class SpoolSink final : public Sink {
 
   const SpoolSinkOptions options_;
   const std::string name_;
+  const size_t sink_index_;  // this sink's routes in each batch
   Clock& clock_;
 
   // Worker-only state.
@@ -246,7 +250,7 @@ Result<SpoolSinkOptions> ParseSpoolSinkOptions(const ConfigNode& node, PluginCon
   std::string path;
   ConfigReader r(node, *ctx.errors);
   r.Ignore("type");
-  r.Ignore("when");  // TODO(routing): conditions are read by the runtime once routing exists
+  r.Ignore("when");  // read by the pipeline, which routes events (Batch::RoutedTo)
   r.Required("path", &path);
   r.Optional("max_file_bytes", &o.max_file_bytes, ByteSize::MiB(64));
   r.Optional("max_file_age", &o.max_file_age, Duration::Seconds(3600));
@@ -278,7 +282,8 @@ Result<std::unique_ptr<Sink>> MakeSpoolSink(const ConfigNode& node, PluginContex
 std::unique_ptr<Sink> MakeSpoolSinkWithFileSystem(SpoolSinkOptions options, PluginContext& ctx,
                                                   FileSystem& fs) {
   Clock& clock = ctx.clock != nullptr ? *ctx.clock : RealClock();
-  return std::make_unique<SpoolSink>(std::move(options), ctx.component, clock, fs);
+  return std::make_unique<SpoolSink>(std::move(options), ctx.component,
+                                     static_cast<size_t>(std::max(ctx.sink_index, 0)), clock, fs);
 }
 
 }  // namespace logship

@@ -49,8 +49,8 @@ Status WriteAll(int fd, std::string_view data, const std::string& name) {
 // from interleaving and guards the reused serializer.
 class StdoutSink final : public Sink {
  public:
-  StdoutSink(int fd, std::string name, Clock& clock)
-      : fd_(fd), name_(std::move(name)), clock_(clock) {}
+  StdoutSink(int fd, std::string name, size_t sink_index, Clock& clock)
+      : fd_(fd), name_(std::move(name)), sink_index_(sink_index), clock_(clock) {}
 
   Status Start() override { return Status::Ok(); }
 
@@ -59,9 +59,10 @@ class StdoutSink final : public Sink {
     {
       std::lock_guard<std::mutex> lock(mu_);
       out_.clear();
-      for (const Event& event : batch->events()) {
-        if (event.dropped) continue;
-        json_.WriteEvent(*batch, event, out_);
+      const std::vector<Event>& events = batch->events();
+      for (size_t i = 0; i < events.size(); ++i) {
+        if (!batch->RoutedTo(sink_index_, i)) continue;
+        json_.WriteEvent(*batch, events[i], out_);
         out_.Push('\n');
       }
       s = WriteAll(fd_, out_.view(), name_ + ": standard output");
@@ -98,6 +99,7 @@ class StdoutSink final : public Sink {
 
   const int fd_;
   const std::string name_;
+  const size_t sink_index_;  // this sink's routes in each batch
   Clock& clock_;
   std::mutex mu_;
   JsonWriter json_ LOGSHIP_GUARDED_BY(mu_);
@@ -112,14 +114,15 @@ class StdoutSink final : public Sink {
 Result<std::unique_ptr<Sink>> MakeStdoutSink(const ConfigNode& node, PluginContext& ctx) {
   ConfigReader r(node, *ctx.errors);
   r.Ignore("type");
-  r.Ignore("when");  // TODO(routing): conditions are read by the runtime once routing exists
+  r.Ignore("when");  // read by the pipeline, which routes events (Batch::RoutedTo)
   if (!r.Finish()) return Status::InvalidArgument(ctx.component, "invalid options");
   return MakeStdoutSinkForFd(STDOUT_FILENO, ctx);
 }
 
 std::unique_ptr<Sink> MakeStdoutSinkForFd(int fd, PluginContext& ctx) {
   Clock& clock = ctx.clock != nullptr ? *ctx.clock : RealClock();
-  return std::make_unique<StdoutSink>(fd, ctx.component, clock);
+  return std::make_unique<StdoutSink>(fd, ctx.component,
+                                      static_cast<size_t>(std::max(ctx.sink_index, 0)), clock);
 }
 
 }  // namespace logship

@@ -11,6 +11,7 @@ void Batch::Clear() {
   fields_.clear();
   sources_.clear();
   host_name = {};
+  routes.clear();
   ack_tracker = nullptr;
   sequence = 0;
 }

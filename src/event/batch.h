@@ -67,6 +67,16 @@ class Batch {
   // host.name of every event in the batch; static storage owned by the pipeline.
   std::string_view host_name;
 
+  // Routing: which events go to which sink, for sinks with a `when:` condition. Empty means
+  // every event goes to every sink. Otherwise sink s receives event i when
+  // routes[s * events().size() + i] is non-zero. Set by the pipeline before the batch is shared.
+  std::vector<uint8_t> routes;
+  // True when event `i` goes to sink `sink` (dropped events go nowhere).
+  bool RoutedTo(size_t sink, size_t i) const {
+    if (events_[i].dropped) return false;
+    return routes.empty() || routes[sink * events_.size() + i] != 0;
+  }
+
   // Acknowledgement target: the source's tracker and this batch's sequence number in it. A null
   // tracker means no one waits for this batch (e.g. metric samples).
   AckTracker* ack_tracker = nullptr;

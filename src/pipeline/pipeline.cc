@@ -22,7 +22,12 @@ Pipeline::Pipeline(PipelineParts parts, std::string host_name, bool once, Clock&
       host_name_(std::move(host_name)),
       once_(once),
       clock_(clock),
-      pool_(parts_.max_batches_in_flight) {}
+      pool_(parts_.max_batches_in_flight) {
+  parts_.stage_when.resize(parts_.stages.size());
+  parts_.sink_when.resize(parts_.sinks.size());
+  for (const auto& w : parts_.sink_when)
+    has_sink_conditions_ = has_sink_conditions_ || w.has_value();
+}
 
 Pipeline::~Pipeline() {
   if (started_) {
@@ -106,11 +111,43 @@ MutableBatch Pipeline::AcquireBatch(int64_t timeout_ms) {
 }
 
 void Pipeline::Emit(MutableBatch batch) {
-  for (auto& stage : parts_.stages) stage->Process(*batch);
+  {
+    // Stages keep scratch state: one batch at a time goes through them (sources of one pipeline
+    // may emit from several threads).
+    std::lock_guard<std::mutex> lock(stages_mu_);
+    for (size_t s = 0; s < parts_.stages.size(); ++s) {
+      const std::optional<Condition>& when = parts_.stage_when[s];
+      if (!when) {
+        parts_.stages[s]->Process(*batch, EventSelection::All());
+        continue;
+      }
+      const std::vector<Event>& events = batch->events();
+      marks_.assign(events.size(), 0);
+      for (size_t i = 0; i < events.size(); ++i) {
+        marks_[i] = !events[i].dropped && when->Matches(*batch, events[i]);
+      }
+      parts_.stages[s]->Process(*batch, EventSelection(&marks_));
+    }
+    Route(*batch);
+  }
   AckTracker* tracker = batch->ack_tracker;
   uint64_t sequence = batch->sequence;
   BatchPtr frozen = BatchPool::Freeze(std::move(batch));
   for (auto& sink : parts_.sinks) sink->Submit(frozen, AckHandle(tracker, sequence));
+}
+
+void Pipeline::Route(Batch& batch) {
+  if (!has_sink_conditions_) return;
+  const std::vector<Event>& events = batch.events();
+  size_t n = events.size();
+  batch.routes.assign(parts_.sinks.size() * n, 1);
+  for (size_t s = 0; s < parts_.sinks.size(); ++s) {
+    const std::optional<Condition>& when = parts_.sink_when[s];
+    if (!when) continue;
+    for (size_t i = 0; i < n; ++i) {
+      batch.routes[s * n + i] = !events[i].dropped && when->Matches(batch, events[i]);
+    }
+  }
 }
 
 bool Pipeline::Drain(int64_t deadline_ns) {

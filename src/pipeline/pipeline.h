@@ -9,8 +9,10 @@
 // Emit/AcquireBatch are called from source threads.
 
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "src/event/batch_pool.h"
 #include "src/pipeline/pipeline_config.h"
@@ -58,6 +60,8 @@ class Pipeline final : public SourceContext {
 
  private:
   Status LockDataDir();
+  // Marks, for sinks with a `when:` condition, which events each receives (Batch::routes).
+  void Route(Batch& batch);
 
   PipelineParts parts_;
   std::string host_name_;
@@ -68,7 +72,11 @@ class Pipeline final : public SourceContext {
   std::atomic<bool> drained_{false};
   std::thread joiner_;  // joins the sources, then sets sources_done_
   bool started_ = false;
-  int lock_fd_ = -1;  // flock on <data_dir>/lock, held while the pipeline lives
+  int lock_fd_ = -1;
+  bool has_sink_conditions_ = false;
+  std::mutex stages_mu_;
+  std::vector<uint8_t> marks_;  // a stage's selection, reused (guarded by stages_mu_)  // flock on
+                                // <data_dir>/lock, held while the pipeline lives
   bool sinks_stopped_ = false;
 };
 

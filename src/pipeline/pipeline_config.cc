@@ -59,6 +59,13 @@ Factory FindFactory(const ConfigNode& node, const char* kind,
   return f;
 }
 
+// The component's `when:` condition, if it has one (the component's factory ignores the key).
+std::optional<Condition> ParseWhen(const ConfigNode& node, ConfigErrors& errors) {
+  ConfigNode when = node.Get("when");
+  if (when.IsNull()) return std::nullopt;
+  return Condition::Parse(when, errors);
+}
+
 void BuildPipeline(const std::string& name, const ConfigNode& node, const Registry& registry,
                    const std::string& base_dir, const std::string& data_dir, Clock& clock,
                    ConfigErrors& errors, ResourceClaims& claims, PipelineParts& parts) {
@@ -133,18 +140,26 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
         FindFactory(st, "stage", &Registry::FindStage, &Registry::StageNames, registry, errors);
     if (f == nullptr) continue;
     ctx.component = st.path();
+    std::optional<Condition> when = ParseWhen(st, errors);
     Result<std::unique_ptr<Stage>> stage = f(st, ctx);
-    if (stage.ok()) parts.stages.push_back(std::move(*stage));
+    if (stage.ok()) {
+      parts.stages.push_back(std::move(*stage));
+      parts.stage_when.push_back(std::move(when));
+    }
   }
   for (const ConfigNode& sk : list(sinks, "sinks", true)) {
     SinkFactory f =
         FindFactory(sk, "sink", &Registry::FindSink, &Registry::SinkNames, registry, errors);
     if (f == nullptr) continue;
     ctx.component = sk.path();
+    ctx.sink_index = static_cast<int>(parts.sinks.size());
+    std::optional<Condition> when = ParseWhen(sk, errors);
     Result<std::unique_ptr<Sink>> sink = f(sk, ctx);
+    ctx.sink_index = -1;
     if (sink.ok()) {
       parts.sinks.push_back(std::move(*sink));
       parts.sink_names.push_back(sk.path());
+      parts.sink_when.push_back(std::move(when));
     }
   }
 }

@@ -7,6 +7,7 @@
 // `run` share this code and `run` refuses exactly what `validate` reports.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "src/base/result.h"
 #include "src/config/config_error.h"
 #include "src/config/duration.h"
+#include "src/pipeline/condition.h"
 #include "src/pipeline/registry.h"
 
 namespace logship {
@@ -23,8 +25,10 @@ struct PipelineParts {
   std::string data_dir;  // <data_dir>/<name>
   std::vector<std::unique_ptr<Source>> sources;
   std::vector<std::unique_ptr<Stage>> stages;
+  std::vector<std::optional<Condition>> stage_when;  // one per stage
   std::vector<std::unique_ptr<Sink>> sinks;
-  std::vector<std::string> source_names;  // component paths, for logs
+  std::vector<std::optional<Condition>> sink_when;  // one per sink
+  std::vector<std::string> source_names;            // component paths, for logs
   std::vector<std::string> sink_names;
   size_t batch_max_events = 4096;
   size_t batch_max_bytes = 1 << 20;

@@ -36,6 +36,7 @@ struct PluginContext {
   std::string component;  // e.g. "pipelines.app.sinks[0]"
   std::string base_dir;   // directory of the pipeline file; relative paths resolve against it
   std::string data_dir;   // this pipeline's state directory: <data_dir>/<pipeline> (absolute)
+  int sink_index = -1;    // for sinks: its position in the pipeline's sinks (Batch::RoutedTo)
   ConfigErrors* errors = nullptr;
   ResourceClaims* claims = nullptr;
   Clock* clock = nullptr;
