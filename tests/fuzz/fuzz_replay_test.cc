@@ -56,7 +56,8 @@ TEST_P(FuzzReplayTest, EveryKeptInputRunsClean) {
   const Target& target = GetParam();
   std::vector<std::string> inputs = InputsOf(target.name);
   // Edge inputs every target must take, kept or not.
-  std::vector<std::string> builtin = {"", std::string(1, '\0'), "\n", "\xff\xfe", std::string(4096, '{')};
+  std::vector<std::string> builtin = {"", std::string(1, '\0'), "\n", "\xff\xfe",
+                                      std::string(4096, '{')};
   for (const std::string& in : builtin) {
     target.fn(reinterpret_cast<const uint8_t*>(in.data()), in.size());
   }

@@ -10,5 +10,4 @@
 #include <cstddef>
 #include <cstdint>
 
-#define LOGSHIP_FUZZ_TARGET(name) \
-  int LogshipFuzz_##name(const uint8_t* data, size_t size)
+#define LOGSHIP_FUZZ_TARGET(name) int LogshipFuzz_##name(const uint8_t* data, size_t size)
