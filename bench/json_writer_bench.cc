@@ -59,6 +59,44 @@ void BM_WriteEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_WriteEvent);
 
+// Events as a json stage leaves them: the message plus ~11 parsed fields, flat (as most
+// application JSON) or dotted (ECS-style loggers), each field a view into the message.
+void BM_WriteEventWithFields(benchmark::State& state) {
+  const bool dotted = state.range(0) != 0;
+  Batch batch;
+  batch.host_name = "web-1.example.com";
+  batch.sources().push_back(BatchSource{1, "/var/log/app/service.log", 0});
+  const char* flat_keys[] = {"ts",     "level",      "service", "trace_id", "method", "path",
+                             "status", "latency_ms", "user_id", "msg",      "region"};
+  const char* dotted_keys[] = {"ts",          "log.level",     "service.name", "trace.id",
+                               "http.method", "url.path",      "http.status",  "event.duration",
+                               "user.id",     "event.message", "cloud.region"};
+  for (int i = 0; i < 1024; ++i) {
+    Event& e = batch.AddEvent();
+    e.message = kJsonLine;
+    e.timestamp_ns = 1795600000000000000 + i * 1000000;
+    e.offset = static_cast<uint64_t>(i) * 231;
+    e.source = 0;
+    for (int k = 0; k < 11; ++k) {
+      const char* key = dotted ? dotted_keys[k] : flat_keys[k];
+      Value v = k == 6 || k == 7 || k == 8 ? Value::Json("204") : Value::String("payments");
+      batch.AddField(e, key, v);
+    }
+  }
+  JsonWriter writer;
+  OutputBuffer out;
+  for (auto _ : state) {
+    out.clear();
+    for (const Event& e : batch.events()) {
+      writer.WriteEvent(batch, e, out);
+      out.Push('\n');
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * 1024));
+}
+BENCHMARK(BM_WriteEventWithFields)->Arg(0)->Arg(1)->ArgNames({"dotted"});
+
 }  // namespace
 }  // namespace logship
 

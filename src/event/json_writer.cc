@@ -31,13 +31,6 @@ inline void WriteTags(uint32_t tags, OutputBuffer& out) {
   out.Push(']');
 }
 
-constexpr std::string_view kValueMember = "value";
-
-// The first segment of `rest`, up to the first '.' or the end.
-inline std::string_view FirstSegment(std::string_view rest) {
-  return rest.substr(0, rest.find('.'));
-}
-
 constexpr int kMaxDepth = 32;
 
 }  // namespace
@@ -131,10 +124,10 @@ void JsonWriter::WriteFixed(const Batch& batch, const Event& event, OutputBuffer
     WriteTags(event.tags, out);
   }
   if (!event.error_type.empty()) {
-    out.Append(",\"error\":{\"type\":");
-    WriteString(event.error_type, out);
-    out.Append(",\"message\":");
+    out.Append(",\"error\":{\"message\":");
     WriteString(event.error_message, out);
+    out.Append(",\"type\":");
+    WriteString(event.error_type, out);
     out.Push('}');
   }
   out.Push('}');
@@ -161,25 +154,205 @@ void JsonWriter::WriteGeneric(const Batch& batch, const Event& event, OutputBuff
     entries_.push_back({"error.type", Value::String(event.error_type)});
     entries_.push_back({"error.message", Value::String(event.error_message)});
   }
-  if (scratch_.empty()) scratch_.resize(kMaxDepth + 1);
-  std::vector<uint32_t>& all = scratch_[0];
-  all.clear();
-  for (uint32_t i = 0; i < entries_.size(); ++i) all.push_back(i);
-  out.Push('{');
-  WriteObject(0, all, out, 0);
-  out.Push('}');
+  // Events of one source usually carry the same keys in the same order (a JSON logger, a regex):
+  // then the arrangement of the previous event holds as it is.
+  if (!SameKeysAsBefore()) {
+    RankRoots();
+    Arrange();
+    BuildSkeleton();
+    RememberKeys();
+  }
+  WriteArranged(out);
 }
 
-// The part of e's key inside the object whose members start at prefix_len. An entry whose key
-// ends before that object (a value moved into the object of the same name) is its "value" member.
-std::string_view JsonWriter::Rest(const Entry& e, size_t prefix_len) {
-  return e.key.size() < prefix_len ? kValueMember : e.key.substr(prefix_len);
+bool JsonWriter::SameKeysAsBefore() const {
+  if (!arrangement_valid_ || entries_.size() != key_ends_.size()) return false;
+  size_t begin = 0;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    std::string_view k = entries_[i].key;
+    size_t end = key_ends_[i];
+    if (end - begin != k.size() || std::memcmp(keys_.data() + begin, k.data(), k.size()) != 0) {
+      return false;
+    }
+    begin = end;
+  }
+  return true;
 }
 
-// The member name e is written under in the object at prefix_len.
-std::string_view JsonWriter::Member(const Entry& e, size_t prefix_len, bool nest) {
-  std::string_view rest = Rest(e, prefix_len);
-  return nest ? FirstSegment(rest) : rest;
+void JsonWriter::RememberKeys() {
+  keys_.clear();
+  key_ends_.clear();
+  // Arrange renames a value that is also an object; such an arrangement is not reused.
+  arrangement_valid_ = moved_keys_.empty();
+  if (!arrangement_valid_) return;
+  for (const Entry& e : entries_) {
+    keys_.append(e.key);
+    key_ends_.push_back(keys_.size());
+  }
+}
+
+namespace {
+
+// Keys are short: a plain loop beats a call to memchr.
+inline size_t FindDot(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '.') return i;
+  }
+  return std::string_view::npos;
+}
+
+inline std::string_view RootOf(std::string_view key) {
+  size_t dot = FindDot(key);
+  return dot == std::string_view::npos ? key : key.substr(0, dot);
+}
+
+inline uint32_t HashOf(std::string_view s) {
+  uint32_t h = 2166136261u;  // FNV-1a: roots are short
+  for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  return h;
+}
+
+// Key order in which '.' sorts before every other byte, so that "a", "a.b", "a.b.c" are adjacent
+// whatever other keys start with "a" ("a-x", "a0"): every object's members form one run.
+inline int CompareKeys(std::string_view a, std::string_view b) {
+  size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < n; ++i) {
+    unsigned ca = a[i] == '.' ? 0u : static_cast<unsigned char>(a[i]) + 1u;
+    unsigned cb = b[i] == '.' ? 0u : static_cast<unsigned char>(b[i]) + 1u;
+    if (ca != cb) return ca < cb ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+// True when `key` lies below `parent` ("a.b" below "a").
+inline bool Below(std::string_view key, std::string_view parent) {
+  return key.size() > parent.size() && key[parent.size()] == '.' &&
+         key.compare(0, parent.size(), parent) == 0;
+}
+
+}  // namespace
+
+void JsonWriter::RankRoots() {
+  size_t slots = 16;
+  while (slots < entries_.size() * 2) slots *= 2;
+  if (roots_.size() < slots) roots_.assign(slots, RootSlot{});
+  if (++generation_ == 0) {  // wrapped: forget every stale slot
+    for (RootSlot& r : roots_) r.generation = 0;
+    generation_ = 1;
+  }
+  size_t mask = roots_.size() - 1;
+  uint32_t next_rank = 0;
+  for (Entry& e : entries_) {
+    std::string_view root = RootOf(e.key);
+    for (size_t i = HashOf(root) & mask;; i = (i + 1) & mask) {
+      RootSlot& slot = roots_[i];
+      if (slot.generation != generation_) {
+        slot = RootSlot{root, next_rank++, generation_};
+        e.rank = slot.rank;
+        break;
+      }
+      if (slot.root == root) {
+        e.rank = slot.rank;
+        break;
+      }
+    }
+  }
+}
+
+void JsonWriter::Arrange() {
+  moved_keys_.clear();
+  while (true) {
+    order_.resize(entries_.size());
+    for (uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    std::sort(order_.begin(), order_.end(), [this](uint32_t a, uint32_t b) {
+      const Entry& x = entries_[a];
+      const Entry& y = entries_[b];
+      if (x.rank != y.rank) return x.rank < y.rank;
+      int c = CompareKeys(x.key, y.key);
+      return c != 0 ? c < 0 : a < b;
+    });
+    // Equal keys are adjacent, in the order they were added: the last one wins.
+    size_t kept = 0;
+    for (size_t i = 0; i < order_.size(); ++i) {
+      if (i + 1 < order_.size() && entries_[order_[i]].key == entries_[order_[i + 1]].key) continue;
+      order_[kept++] = order_[i];
+    }
+    order_.resize(kept);
+    // A value whose key is also an object ("a" and "a.b") becomes that object's "value" member.
+    // Renaming it to "a.value" lets it meet an explicit "a.value" field (the later one wins).
+    bool moved = false;
+    for (size_t i = 0; i + 1 < order_.size(); ++i) {
+      Entry& e = entries_[order_[i]];
+      if (!Below(entries_[order_[i + 1]].key, e.key)) continue;
+      moved_keys_.push_back(std::make_unique<std::string>(std::string(e.key) + ".value"));
+      e.key = *moved_keys_.back();
+      moved = true;
+    }
+    if (!moved) return;
+    // Rare: sort again with the new keys (a renamed key may itself meet deeper fields).
+  }
+}
+
+// Everything but the values depends only on the keys: their names, nesting, commas and braces.
+// It is rendered once per arrangement into skeleton_, cut before each value, so writing an event
+// is a copy of each piece followed by its value.
+void JsonWriter::BuildSkeleton() {
+  skeleton_.clear();
+  piece_ends_.clear();
+  std::string_view open[kMaxDepth];  // names of the objects currently open, outermost first
+  bool comma[kMaxDepth + 1];         // the object at each depth has a member already
+  int depth = 0;
+  comma[0] = false;
+  std::string_view segs[kMaxDepth];
+  skeleton_.Push('{');
+  for (uint32_t index : order_) {
+    const Entry& e = entries_[index];
+    // Split into segments; past kMaxDepth - 1 dots the rest stays whole as one member name.
+    int m = 0;
+    std::string_view rest = e.key;
+    while (m < kMaxDepth - 1) {
+      size_t dot = FindDot(rest);
+      if (dot == std::string_view::npos) break;
+      segs[m++] = rest.substr(0, dot);
+      rest.remove_prefix(dot + 1);
+    }
+    segs[m++] = rest;
+    int common = 0;
+    while (common < depth && common < m - 1 && open[common] == segs[common]) ++common;
+    while (depth > common) {
+      skeleton_.Push('}');
+      --depth;
+    }
+    for (int s = common; s < m - 1; ++s) {
+      if (comma[depth]) skeleton_.Push(',');
+      comma[depth] = true;
+      WriteString(segs[s], skeleton_);
+      skeleton_.Append(":{");
+      open[depth++] = segs[s];
+      comma[depth] = false;
+    }
+    if (comma[depth]) skeleton_.Push(',');
+    comma[depth] = true;
+    WriteString(segs[m - 1], skeleton_);
+    skeleton_.Push(':');
+    piece_ends_.push_back(skeleton_.size());
+  }
+  while (depth > 0) {
+    skeleton_.Push('}');
+    --depth;
+  }
+  skeleton_.Push('}');
+}
+
+void JsonWriter::WriteArranged(OutputBuffer& out) {
+  const char* base = skeleton_.data();
+  size_t begin = 0;
+  for (size_t k = 0; k < order_.size(); ++k) {
+    out.Append(std::string_view(base + begin, piece_ends_[k] - begin));
+    WriteEntryValue(entries_[order_[k]], out);
+    begin = piece_ends_[k];
+  }
+  out.Append(std::string_view(base + begin, skeleton_.size() - begin));
 }
 
 void JsonWriter::WriteEntryValue(const Entry& e, OutputBuffer& out) {
@@ -187,58 +360,6 @@ void JsonWriter::WriteEntryValue(const Entry& e, OutputBuffer& out) {
     WriteTags(tags_, out);
   } else {
     WriteValue(e.value, out);
-  }
-}
-
-void JsonWriter::WriteObject(size_t prefix_len, const std::vector<uint32_t>& candidates,
-                             OutputBuffer& out, int depth) {
-  // Past kMaxDepth the rest of a key is kept whole as one member name.
-  const bool nest = depth + 1 < kMaxDepth;
-  bool first = true;
-  for (size_t ci = 0; ci < candidates.size(); ++ci) {
-    if (entries_[candidates[ci]].done) continue;
-    std::string_view seg = Member(entries_[candidates[ci]], prefix_len, nest);
-    // Gather every entry under this member name: values named exactly so (the one added last
-    // wins), and deeper keys.
-    int64_t leaf = -1;
-    std::vector<uint32_t>& children = scratch_[static_cast<size_t>(depth) + 1];
-    children.clear();
-    for (size_t cj = ci; cj < candidates.size(); ++cj) {
-      const uint32_t index = candidates[cj];
-      Entry& o = entries_[index];
-      if (o.done) continue;
-      std::string_view rest = Rest(o, prefix_len);
-      if (Member(o, prefix_len, nest) != seg) continue;
-      if (!nest || rest.size() == seg.size()) {
-        if (leaf < 0 || index > leaf) {
-          if (leaf >= 0) entries_[static_cast<size_t>(leaf)].done = true;
-          leaf = index;
-        } else {
-          o.done = true;
-        }
-      } else {
-        children.push_back(index);
-      }
-    }
-    if (!first) out.Push(',');
-    first = false;
-    WriteString(seg, out);
-    out.Push(':');
-    if (children.empty()) {
-      Entry& l = entries_[static_cast<size_t>(leaf)];
-      l.done = true;
-      WriteEntryValue(l, out);
-      continue;
-    }
-    // A value that is also an object goes inside it as "value", first. It joins the children
-    // rather than being written here, so that it meets an explicit "<key>.value" entry: one
-    // "value" member, the later entry winning, never a duplicate key.
-    if (leaf >= 0) children.insert(children.begin(), static_cast<uint32_t>(leaf));
-    out.Push('{');
-    // The callee iterates scratch_[depth + 1] and only touches deeper scratch lists; it marks
-    // every entry it writes as done, so this loop skips them afterwards.
-    WriteObject(prefix_len + seg.size() + 1, children, out, depth + 1);
-    out.Push('}');
   }
 }
 

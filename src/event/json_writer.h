@@ -12,6 +12,8 @@
 // valid JSON and valid UTF-8 (see utf8.h). One writer per thread; it keeps scratch space, so
 // writing allocates nothing in steady state.
 
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,24 +39,39 @@ class JsonWriter {
     std::string_view key;
     Value value;
     Special special = Special::kNone;
-    bool done = false;
+    uint32_t rank = 0;  // first appearance of the key's root segment: the order of root members
   };
   void WriteFixed(const Batch& batch, const Event& event, OutputBuffer& out);
   void WriteGeneric(const Batch& batch, const Event& event, OutputBuffer& out);
-  // Writes the members of the object at `prefix` (ending in '.' unless empty) from the entries in
-  // `candidates`, which all start with `prefix`.
-  void WriteObject(size_t prefix_len, const std::vector<uint32_t>& candidates, OutputBuffer& out,
-                   int depth);
-  static std::string_view Rest(const Entry& e, size_t prefix_len);
-  static std::string_view Member(const Entry& e, size_t prefix_len, bool nest);
+  void RankRoots();
+  // Sorts entries so that every object's members are adjacent, drops shadowed duplicates and
+  // turns a value that is also an object into that object's "value" member. Fills order_.
+  void Arrange();
+  void BuildSkeleton();
+  void WriteArranged(OutputBuffer& out);
+  // True when entries_ has exactly the keys, in the same order, that order_ was computed for.
+  bool SameKeysAsBefore() const;
+  void RememberKeys();
   void WriteEntryValue(const Entry& e, OutputBuffer& out);
   void WriteTimestamp(const Event& event, OutputBuffer& out);
 
   TimestampFormatter timestamps_;
   std::vector<Entry> entries_;
-  std::vector<std::vector<uint32_t>> scratch_;  // one candidate list per nesting depth
+  std::vector<uint32_t> order_;  // indices into entries_, in writing order
+  struct RootSlot {
+    std::string_view root;
+    uint32_t rank = 0;
+    uint32_t generation = 0;
+  };
+  std::vector<RootSlot> roots_;  // open-addressing table: root segment -> rank
+  uint32_t generation_ = 0;
+  std::vector<std::unique_ptr<std::string>> moved_keys_;  // "<key>.value" for conflicts (rare)
+  std::string keys_;              // the keys order_ was computed for, concatenated
+  std::vector<size_t> key_ends_;  // end of each of them in keys_
+  bool arrangement_valid_ = false;
+  OutputBuffer skeleton_;           // keys, braces and commas of the current arrangement
+  std::vector<size_t> piece_ends_;  // where each value goes in skeleton_
   uint32_t tags_ = 0;
-  std::string_view timestamp_text_;
   char timestamp_buf_[TimestampFormatter::kMaxLength];
 };
 

@@ -177,7 +177,7 @@ TEST(JsonWriterTest, ErrorObjectIsWrittenOnlyWithAType) {
   e.error_message = "";
   EXPECT_EQ(Write(b, e),
             "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":\"x\","
-            "\"error\":{\"type\":\"timestamp\",\"message\":\"\"}}");
+            "\"error\":{\"message\":\"\",\"type\":\"timestamp\"}}");
 }
 
 // The generic path must write exactly what the fast path writes when no extra field is live.
@@ -235,8 +235,8 @@ TEST(JsonWriterTest, DottedKeysNestAndMergeWithBuiltins) {
   b.AddField(e, "user_agent", Value::String("curl/8"));
   EXPECT_EQ(Write(b, e),
             "{\"@timestamp\":\"2026-11-24T10:15:30.123Z\",\"message\":\"GET /index.html 200\","
-            "\"log\":{\"file\":{\"path\":\"/var/log/nginx/access.log\"},\"offset\":1234,"
-            "\"level\":\"info\"},\"host\":{\"name\":\"web-1\",\"ip\":\"10.0.0.1\"},"
+            "\"log\":{\"file\":{\"path\":\"/var/log/nginx/access.log\"},\"level\":\"info\","
+            "\"offset\":1234},\"host\":{\"ip\":\"10.0.0.1\",\"name\":\"web-1\"},"
             "\"http\":{\"request\":{\"method\":\"GET\"},\"response\":{\"status_code\":200}},"
             "\"user_agent\":\"curl/8\"}");
 }
@@ -272,8 +272,8 @@ TEST(JsonWriterTest, ValueAndObjectConflictWritesValueInsideObject) {
     b.AddField(e, "a.c.d", Value::Int(3));
     if (!value_first) b.AddField(e, "a", Value::Int(1));
     EXPECT_EQ(Write(b, e),
-              "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"a\":{\"value\":1,\"b\":2,"
-              "\"c\":{\"d\":3}}}")
+              "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"a\":{\"b\":2,\"c\":{\"d\":3},"
+              "\"value\":1}}")
         << "value_first " << value_first;
   }
   // Conflicts at two levels, and with a built-in (message is a value; message.x makes it an
@@ -287,12 +287,13 @@ TEST(JsonWriterTest, ValueAndObjectConflictWritesValueInsideObject) {
   b.AddField(e, "message.length", Value::Int(1));
   EXPECT_EQ(
       Write(b, e),
-      "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":{\"value\":\"m\",\"length\":1},"
+      "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":{\"length\":1,\"value\":\"m\"},"
       "\"x\":{\"value\":true,\"y\":{\"value\":false,\"z\":null}}}");
 }
 
-// "a": 1 beside "a.b" is written as a.value; an explicit "a.value" field must not produce a second
-// "value" member (Elasticsearch rejects duplicate keys): the later of the two wins.
+// "a": 1 beside "a.b" is written as a.value (members of nested objects are in key order); an
+// explicit "a.value" field must not produce a second "value" member (Elasticsearch rejects
+// duplicate keys): the later of the two wins.
 TEST(JsonWriterTest, ConflictValueAndExplicitValueKeyNeverDuplicate) {
   {
     Batch b;
@@ -302,7 +303,7 @@ TEST(JsonWriterTest, ConflictValueAndExplicitValueKeyNeverDuplicate) {
     b.AddField(e, "a.b", Value::Int(2));
     b.AddField(e, "a.value", Value::Int(3));
     EXPECT_EQ(Write(b, e),
-              "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"a\":{\"value\":3,\"b\":2}}");
+              "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"a\":{\"b\":2,\"value\":3}}");
   }
   {
     Batch b;
@@ -312,7 +313,7 @@ TEST(JsonWriterTest, ConflictValueAndExplicitValueKeyNeverDuplicate) {
     b.AddField(e, "a.b", Value::Int(2));
     b.AddField(e, "a", Value::Int(1));
     EXPECT_EQ(Write(b, e),
-              "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"a\":{\"value\":1,\"b\":2}}");
+              "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"a\":{\"b\":2,\"value\":1}}");
   }
   {
     // a.value is itself an object: the winner of a / a.value goes one level further down.
@@ -323,8 +324,8 @@ TEST(JsonWriterTest, ConflictValueAndExplicitValueKeyNeverDuplicate) {
     b.AddField(e, "a", Value::Int(1));
     std::string json = Write(b, e);
     EXPECT_EQ(json,
-              "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"a\":{\"value\":{\"value\":1,"
-              "\"c\":4}}}");
+              "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"a\":{\"value\":{\"c\":4,"
+              "\"value\":1}}}");
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     EXPECT_TRUE(ParseObject(json, parser, &root));
@@ -440,7 +441,7 @@ TEST(JsonWriterTest, TagsAndErrorInTheGenericPath) {
   EXPECT_EQ(
       json,
       "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"message\":\"m\","
-      "\"error\":{\"code\":7,\"type\":\"json\",\"message\":\"bad\"},\"tags\":[\"truncated\"]}");
+      "\"error\":{\"code\":7,\"message\":\"bad\",\"type\":\"json\"},\"tags\":[\"truncated\"]}");
 }
 
 TEST(JsonWriterTest, OddKeysStayValidJson) {
@@ -521,6 +522,31 @@ TEST(JsonWriterTest, WriterReuseDoesNotLeakStateBetweenEvents) {
   }
   EXPECT_NE(Write(b, e3_copy).find("\"a\":3"), std::string::npos);
   EXPECT_EQ(Write(b, e3_copy).find("tags"), std::string::npos);
+}
+
+// The writer reuses the layout of the previous event when the keys are the same; values must
+// still be each event's own, and any change of keys must give a fresh layout.
+TEST(JsonWriterTest, ReusedLayoutFollowsKeysExactly) {
+  Batch b;
+  JsonWriter w;
+  auto write = [&](std::vector<std::pair<std::string_view, int>> fields) {
+    Event& e = b.AddEvent();
+    e.has_message = false;
+    for (auto& [k, v] : fields) b.AddField(e, k, Value::Int(v));
+    OutputBuffer out;
+    w.WriteEvent(b, e, out);
+    return std::string(out.view());
+  };
+  const std::string ts = "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",";
+  EXPECT_EQ(write({{"a.x", 1}, {"b", 2}}), ts + "\"a\":{\"x\":1},\"b\":2}");
+  EXPECT_EQ(write({{"a.x", 3}, {"b", 4}}), ts + "\"a\":{\"x\":3},\"b\":4}");
+  EXPECT_EQ(write({{"b", 5}, {"a.x", 6}}), ts + "\"b\":5,\"a\":{\"x\":6}}");
+  EXPECT_EQ(write({{"b", 5}, {"a.y", 6}}), ts + "\"b\":5,\"a\":{\"y\":6}}");
+  EXPECT_EQ(write({{"b", 5}, {"a.y", 6}, {"a.y", 7}}), ts + "\"b\":5,\"a\":{\"y\":7}}");
+  // A conflict is rearranged every time (the renamed key is not cached).
+  EXPECT_EQ(write({{"a", 1}, {"a.b", 2}}), ts + "\"a\":{\"b\":2,\"value\":1}}");
+  EXPECT_EQ(write({{"a", 3}, {"a.b", 4}}), ts + "\"a\":{\"b\":4,\"value\":3}}");
+  EXPECT_EQ(write({{"a", 5}}), ts + "\"a\":5}");
 }
 
 TEST(JsonWriterTest, AppendsToWhatIsInTheBuffer) {
