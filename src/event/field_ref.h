@@ -7,7 +7,9 @@
 // templates read and write fields only through the functions below, so every component agrees on
 // what a field is:
 // - A dynamic field shadows a built-in of the same name (a stage may override `message`), and
-//   among dynamic fields of one name the last one added wins (as JsonWriter writes them).
+//   among dynamic fields of one name the last one added wins (as JsonWriter writes them). The
+//   exception is a stage's error: error.type/error.message, once set on the event, win over
+//   dynamic fields of those names (a parsed {"error":{...}}), as JsonWriter writes them last.
 // - Objects are flattened: {"a":{"b":1}} is the field "a.b". A path names a field exactly, and
 //   an object when fields exist below it ("a" exists when "a.b" does).
 // Immutable once built; the functions are as thread-safe as the batch they are given.
@@ -61,9 +63,11 @@ std::optional<std::string_view> GetFieldText(const Batch& batch, const Event& ev
 bool FieldExists(const Batch& batch, const Event& event, const FieldRef& ref);
 
 // Sets `ref` to `value`. With overwrite false an existing value is kept (returns false). Setting
-// `message` to a string changes the message; other built-ins are shadowed by a dynamic field of
-// the same name. Strings in `value` must live as long as the batch (use the batch's arena), and
-// so must `ref` (FieldRefs live in the configuration, which outlives every batch).
+// `message` or `error.type` to a string changes the built-in, and so does `error.message` when
+// the event has an error type (otherwise it becomes a dynamic field, so it is still written);
+// `@timestamp` takes Int nanoseconds. Anything else shadows the built-in with a dynamic field.
+// Strings in `value` must live as long as the batch (use the batch's arena), and so must `ref`
+// (FieldRefs live in the configuration, which outlives every batch).
 bool SetField(Batch& batch, Event& event, const FieldRef& ref, Value value, bool overwrite = true);
 
 // Removes `ref` and every field below it. Removing `message` drops the message from the event;
@@ -73,7 +77,12 @@ bool RemoveField(Batch& batch, Event& event, const FieldRef& ref);
 bool CanRemove(const FieldRef& ref);
 
 // Moves `from` (and every field below it) to `to`; keys are rebuilt in the batch's arena.
-// Returns false when `from` is not set. An existing `to` is replaced.
+// Returns false when nothing is at or below `from`. An existing `to` (and its subtree) is
+// replaced, not merged, except for what is being moved: `to` may lie inside `from` ("a" to
+// "a.b") or hold it ("data.value" to "data"). The message and the error move with their paths
+// ("error" moves error.type and error.message; renaming only one of them leaves the other as a
+// dynamic field); a string landing exactly on `message` or `error.*` becomes the built-in. The
+// read-only built-ins (CanRemove false) never move: renaming "log" moves only dynamic fields.
 bool RenameField(Batch& batch, Event& event, const FieldRef& from, const FieldRef& to);
 
 }  // namespace logship

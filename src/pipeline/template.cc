@@ -34,6 +34,11 @@ Result<Template> Template::Parse(std::string_view text) {
       return Status::InvalidArgument("template '" + std::string(text) + "'",
                                      "'{{}}' names no field");
     }
+    // "{{a{{b}}" is a missing "}}", not a field named "a{{b" that would never exist.
+    if (name.find("{{") != std::string_view::npos) {
+      return Status::InvalidArgument("template '" + std::string(text) + "'",
+                                     "'{{' at " + std::to_string(open) + " has no closing '}}'");
+    }
     t.parts_.push_back(Part{std::move(literal), static_cast<int>(t.fields_.size())});
     literal.clear();
     t.fields_.emplace_back(std::string(name));

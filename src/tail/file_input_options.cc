@@ -26,6 +26,54 @@ ConfigPosition ElementPosition(const ConfigNode& list, size_t i) {
   return list.position();
 }
 
+// Reads `multiline:` (a map) into o->multiline; every problem goes to `errors` at its position.
+void ParseMultiline(const ConfigNode& node, ConfigErrors& errors, FileInputOptions* o) {
+  ConfigReader r(node, errors);
+  ConfigNode start, cont;
+  r.Optional("start", &start, ConfigNode());
+  r.Optional("continue", &cont, ConfigNode());
+  uint64_t max_lines = 500;
+  ByteSize max_bytes;
+  Duration timeout;
+  r.Optional("max_lines", &max_lines, uint64_t{500});
+  r.Optional("max_bytes", &max_bytes, ByteSize::MiB(1));
+  r.Optional("timeout", &timeout, Duration::Seconds(2));
+  r.Check(max_lines >= 1 && max_lines <= 1'000'000, "max_lines", "must be between 1 and 1000000");
+  r.Check(max_bytes.bytes >= 64 && max_bytes.bytes <= (uint64_t{1} << 30), "max_bytes",
+          "must be between 64B and 1GiB");
+  r.Check(timeout.nanos >= Duration::Millis(1).nanos, "timeout", "must be at least 1ms");
+  bool has_start = !start.IsNull();
+  bool has_continue = !cont.IsNull();
+  if (has_start == has_continue) {
+    r.Error("", has_start ? "option 'multiline': set 'start' or 'continue', not both"
+                          : "option 'multiline': set 'start' (a regex for an event's first "
+                            "line) or 'continue' (a regex for the lines that continue it)");
+  } else {
+    const char* key = has_start ? "start" : "continue";
+    std::string pattern;
+    size_t before = errors.size();
+    r.Decode(has_start ? start : cont, &pattern);
+    if (errors.size() == before) {
+      if (pattern.empty()) {
+        r.Error(key, "must not be empty");
+      } else {
+        Result<MultilineOptions> m = MultilineOptions::Make(
+            has_start ? MultilineOptions::Mode::kStart : MultilineOptions::Mode::kContinue,
+            pattern);
+        if (!m.ok()) {
+          r.Error(key, "invalid " + std::string(m.status().message()));
+        } else {
+          m->max_lines = max_lines;
+          m->max_bytes = max_bytes.bytes;
+          m->timeout_ns = timeout.nanos;
+          o->multiline = std::move(*m);
+        }
+      }
+    }
+  }
+  if (!r.Finish()) o->multiline.reset();
+}
+
 }  // namespace
 
 Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginContext& ctx,
@@ -46,6 +94,8 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
   r.Optional("rotate_wait", &o.rotate_wait, Duration::Seconds(5));
   r.Optional("max_open_files", &o.max_open_files, uint64_t{1024});
   r.Optional("checkpoint_interval", &o.checkpoint_interval, Duration::Millis(200));
+  ConfigNode multiline;
+  r.Optional("multiline", &multiline, ConfigNode());
   o.start_at_end = start_at == "end";
   o.max_line_bytes = max_line.bytes;
   o.read_buffer_bytes = read_buffer.bytes;
@@ -61,6 +111,10 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
   r.Check(o.checkpoint_interval.nanos >= Duration::Millis(10).nanos, "checkpoint_interval",
           "must be at least 10ms");
   r.Check(!include.empty(), "include", "must list at least one pattern");
+
+  size_t errors_before_multiline = ctx.errors->size();
+  if (!multiline.IsNull()) ParseMultiline(multiline, *ctx.errors, &o);
+  bool multiline_ok = ctx.errors->size() == errors_before_multiline;
 
   ConfigNode include_node = node.Get("include");
   ConfigNode exclude_node = node.Get("exclude");
@@ -102,7 +156,8 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
     }
     o.include.push_back(std::move(*g));
   }
-  if (!r.Finish() || o.include.size() != include.size() || o.exclude.size() != exclude.size()) {
+  if (!r.Finish() || !multiline_ok || o.include.size() != include.size() ||
+      o.exclude.size() != exclude.size()) {
     return Status::InvalidArgument(ctx.component, "invalid options");
   }
   return o;

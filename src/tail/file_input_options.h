@@ -6,6 +6,7 @@
 // its position rather than a surprise at run time.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "src/config/duration.h"
 #include "src/config/glob.h"
 #include "src/pipeline/plugin_context.h"
+#include "src/tail/multiline_joiner.h"
 
 namespace logship {
 
@@ -28,6 +30,8 @@ struct FileInputOptions {
   Duration rotate_wait = Duration::Seconds(5);  // a renamed/deleted file stays open this long idle
   uint64_t max_open_files = 1024;
   Duration checkpoint_interval = Duration::Millis(200);
+  // multiline: {start|continue: REGEX, max_lines, max_bytes, timeout}; unset: one event per line.
+  std::optional<MultilineOptions> multiline;
 };
 
 // Records every problem in ctx.errors (with positions) and returns InvalidArgument if there was

@@ -73,6 +73,18 @@ class FileSource final : public Source {
   void Restart(TailedFile& f, const char* why);
   void FinishOrphan(TailedFile& f);
   void AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next, uint32_t tags);
+  // Multiline: hands f's pending group to the batch (REQUIRES: a batch); emits a full batch.
+  void FlushGroup(TailedFile& f);
+  // Flushes the groups that timed out at files that reached their end; recomputes
+  // next_group_deadline_.
+  void FlushDueGroups();
+  // End of --once: flushes every pending group.
+  void FlushAllGroups();
+  // The longest line the splitter reports: with multiline, a line must fit in one event.
+  size_t SplitterMaxLine() const {
+    return options_.multiline ? std::min(options_.max_line_bytes, options_.multiline->max_bytes)
+                              : options_.max_line_bytes;
+  }
   bool EnsureBatch();
   bool BatchFull() const {
     return batch_->events().size() >= ctx_->batch_max_events() ||
@@ -86,7 +98,15 @@ class FileSource final : public Source {
       EmitBatch();
     }
   }
-  void ApplyAcks();
+  void ApplyAcks() {
+    TakeAcks();
+    DropFinishedFiles();
+  }
+  // Moves acked_offset of files by the batches committed since the last call.
+  void TakeAcks();
+  // Erases closed files whose every emitted line is acknowledged. Never called while a caller
+  // iterates files_ by iterator.
+  void DropFinishedFiles();
   void SaveIfDue(bool force);
   Checkpoints Snapshot() const;
   void UpdateFingerprint(TailedFile& f);
@@ -125,6 +145,8 @@ class FileSource final : public Source {
   uint64_t batch_generation_ = 0;
   int64_t batch_started_ns_ = 0;  // monotonic time of the current batch's first event
   int64_t read_time_ns_ = 0;
+  // Multiline: no group times out before this (monotonic); at most the earliest real deadline.
+  int64_t next_group_deadline_ = MultilineJoiner::kNoDeadline;
 
   // Checkpoints.
   std::vector<CommittedPosition> committed_;
@@ -182,6 +204,9 @@ void FileSource::Run() {
     }
     ApplyAcks();
     SaveIfDue(false);
+    if (next_group_deadline_ != MultilineJoiner::kNoDeadline && Now() >= next_group_deadline_) {
+      FlushDueGroups();
+    }
     EmitIfOld();
     if (progress) {
       if (!once_ && Now() >= next_scan) {
@@ -190,11 +215,14 @@ void FileSource::Run() {
       }
       continue;
     }
-    // Nothing more to read right now: ship what the batch holds rather than wait to fill it.
+    // Nothing more to read right now. --once: what exists is read, so the groups still waiting
+    // for more lines are complete (documented: a trace the file continues later is split).
+    if (once_) FlushAllGroups();
+    // Ship what the batch holds rather than wait to fill it.
     EmitBatch();
     if (once_) break;
     int64_t now = Now();
-    int64_t wake = next_scan;
+    int64_t wake = std::min(next_scan, next_group_deadline_);
     if (dirty_) wake = std::min(wake, next_save_ns_);
     // Acknowledgements arrive from sink threads: look for them on the checkpoint interval.
     if (tracker_->in_flight() > 0) wake = std::min(wake, now + options_.checkpoint_interval.nanos);
@@ -288,8 +316,9 @@ TailedFile* FileSource::Open(const FoundFile& found, bool first, TailState state
     ::close(fd);
     return nullptr;
   }
-  auto file = std::make_unique<TailedFile>(next_id_++, options_.max_line_bytes);
+  auto file = std::make_unique<TailedFile>(next_id_++, SplitterMaxLine());
   TailedFile& f = *file;
+  if (options_.multiline) f.joiner = std::make_unique<MultilineJoiner>(*options_.multiline);
   f.path = found.path;
   f.device = static_cast<uint64_t>(st.st_dev);
   f.inode = static_cast<uint64_t>(st.st_ino);
@@ -335,7 +364,8 @@ TailedFile* FileSource::Open(const FoundFile& found, bool first, TailState state
     }
     if (first && options_.start_at_end) start = size;
   }
-  f.read_offset = f.emitted_offset = f.acked_offset = start;
+  f.read_offset = f.split_offset = f.emitted_offset = f.acked_offset = start;
+  if (f.joiner != nullptr && start > 0) f.joiner->StartMidFile();
   if (first && size > start) bytes_total_.fetch_add(size - start, std::memory_order_relaxed);
   if (!first) bytes_total_.fetch_add(size, std::memory_order_relaxed);
   by_id_[f.id] = &f;
@@ -393,8 +423,9 @@ bool FileSource::EnsureBatch() {
     if (stop_.load(std::memory_order_relaxed)) return false;
     batch_ = ctx_->AcquireBatch(100);
     if (!batch_) {
-      // Every batch is in flight (slow sinks): keep checkpoints moving while we wait.
-      ApplyAcks();
+      // Every batch is in flight (slow sinks): keep checkpoints moving while we wait. Closed
+      // files stay: callers may be iterating files_.
+      TakeAcks();
       SaveIfDue(false);
       continue;
     }
@@ -431,15 +462,16 @@ void FileSource::AddLine(TailedFile& f, std::string_view line, uint64_t offset, 
 }
 
 bool FileSource::ReadSome(TailedFile& f) {
-  if (!EnsureBatch()) return false;
   if (f.at_end) {
     // Back to a file whose end we had reached. Look for a truncation before reading on: one
     // truncated and refilled past our offset meanwhile (copytruncate, then writes) would otherwise
     // be read from the middle of its new content, and the fingerprint then extended over the new
-    // head, so that its first lines were never read.
+    // head, so that its first lines were never read. (Before EnsureBatch: a restart may ship a
+    // pending multiline group and emit the batch.)
     f.at_end = false;
     CheckTruncation(f);
   }
+  if (!EnsureBatch()) return false;
   char* buf = buffer_.get();
   size_t pending = f.partial.size();
   if (pending > 0) std::memcpy(buf, f.partial.data(), pending);
@@ -471,20 +503,34 @@ bool FileSource::ReadSome(TailedFile& f) {
   // One validation per block; per-line checks only when the block has invalid bytes.
   bool all_valid = IsValidUtf8(data);
   bool full = false;
-  size_t lines = 0;
+  size_t events = 0;
+  MultilineJoiner* joiner = f.joiner.get();
+  int64_t now = joiner != nullptr ? Now() : 0;
+  auto add_joined = [&](const JoinedEvent& e) {
+    AddLine(f, e.text, e.offset, e.next_offset, e.tags);
+    ++events;
+  };
   size_t consumed =
-      f.splitter.Split(data, f.emitted_offset,
+      f.splitter.Split(data, f.split_offset,
                        [&](std::string_view line, uint64_t offset, uint64_t next, bool truncated) {
                          uint32_t tags = truncated ? uint32_t{kTagTruncated} : 0u;
                          if (!all_valid && !IsValidUtf8(line)) tags |= kTagInvalidUtf8;
-                         AddLine(f, line, offset, next, tags);
-                         ++lines;
+                         if (joiner == nullptr) {
+                           AddLine(f, line, offset, next, tags);
+                           ++events;
+                         } else {
+                           joiner->Add(line, offset, next, tags, now, add_joined);
+                         }
                          full = BatchFull();
                          return !full;
                        });
+  f.split_offset += consumed;
   f.partial.assign(data.data() + consumed, data.size() - consumed);
   f.partial_has_lines = full;
-  events_.fetch_add(lines, std::memory_order_relaxed);
+  events_.fetch_add(events, std::memory_order_relaxed);
+  if (joiner != nullptr) {
+    next_group_deadline_ = std::min(next_group_deadline_, joiner->NextDeadline());
+  }
   if (full) EmitBatch();
   if (f.fingerprint.len < kFingerprintBytes && f.read_offset > f.fingerprint.len) {
     UpdateFingerprint(f);
@@ -531,11 +577,18 @@ bool FileSource::CheckTruncation(TailedFile& f) {
 void FileSource::Restart(TailedFile& f, const char* why) {
   spdlog::warn("{}: '{}' was {} (read up to offset {}): reading it again from 0", name_, f.path,
                why, f.read_offset);
+  if (f.joiner != nullptr) {
+    // The pending group holds complete lines read before the truncation: ship them (under the
+    // old id, so their acknowledgement cannot move the new checkpoint), as lines read without
+    // multiline would have been. Only a stopping pipeline (no batch) drops them.
+    if (f.joiner->pending() && EnsureBatch()) FlushGroup(f);
+    f.joiner->Reset();
+  }
   // A new id, so that acknowledgements of lines read before cannot move the new checkpoint.
   by_id_.erase(f.id);
   f.id = next_id_++;
   by_id_[f.id] = &f;
-  f.read_offset = f.emitted_offset = f.acked_offset = 0;
+  f.read_offset = f.split_offset = f.emitted_offset = f.acked_offset = 0;
   f.partial.clear();
   f.partial_has_lines = false;
   f.splitter.Reset();
@@ -552,12 +605,26 @@ void FileSource::FinishOrphan(TailedFile& f) {
     uint32_t tags = IsValidUtf8(f.partial) ? 0u : uint32_t{kTagInvalidUtf8};
     if (f.splitter.in_long_line()) tags |= kTagTruncated;
     read_time_ns_ = clock_->NowUnixNanos();
-    AddLine(f, f.partial, f.emitted_offset, f.read_offset, tags);
+    if (f.joiner == nullptr) {
+      AddLine(f, f.partial, f.split_offset, f.read_offset, tags);
+      events_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      f.joiner->Add(f.partial, f.split_offset, f.read_offset, tags, Now(),
+                    [&](const JoinedEvent& e) {
+                      AddLine(f, e.text, e.offset, e.next_offset, e.tags);
+                      events_.fetch_add(1, std::memory_order_relaxed);
+                    });
+    }
+    f.split_offset = f.read_offset;
     f.partial.clear();
-    events_.fetch_add(1, std::memory_order_relaxed);
     if (BatchFull()) EmitBatch();
   }
   if (!f.partial.empty()) return;  // complete lines still pending: finish them first
+  // Its group can get no more lines: ship it before closing.
+  if (f.joiner != nullptr && f.joiner->pending()) {
+    if (!EnsureBatch()) return;
+    FlushGroup(f);
+  }
   Forget(f);
   ::close(f.fd);
   f.fd = -1;
@@ -577,7 +644,45 @@ void FileSource::UnmapPath(TailedFile& f) {
   if (it != by_path_.end() && it->second == &f) by_path_.erase(it);
 }
 
-void FileSource::ApplyAcks() {
+void FileSource::FlushGroup(TailedFile& f) {
+  read_time_ns_ = clock_->NowUnixNanos();
+  if (f.joiner->FlushAll(
+          [&](const JoinedEvent& e) { AddLine(f, e.text, e.offset, e.next_offset, e.tags); })) {
+    events_.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (BatchFull()) EmitBatch();
+}
+
+void FileSource::FlushDueGroups() {
+  int64_t now = Now();
+  int64_t next = MultilineJoiner::kNoDeadline;
+  // Index loop: EnsureBatch never erases from files_, but stays clear of iterators anyway.
+  for (size_t i = 0; i < files_.size(); ++i) {
+    TailedFile& f = *files_[i];
+    if (f.joiner == nullptr || !f.joiner->pending()) continue;
+    int64_t deadline = f.joiner->NextDeadline();
+    // A group times out only at the end of what its file holds: lines read but not split yet,
+    // or not read yet, would have joined it.
+    if (deadline <= now && !f.may_have_data && !f.partial_has_lines && EnsureBatch()) {
+      FlushGroup(f);
+      continue;
+    }
+    next = std::min(next, deadline);
+  }
+  next_group_deadline_ = next;
+}
+
+void FileSource::FlushAllGroups() {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    TailedFile& f = *files_[i];
+    if (f.joiner == nullptr || !f.joiner->pending()) continue;
+    if (!EnsureBatch()) return;
+    FlushGroup(f);
+  }
+  next_group_deadline_ = MultilineJoiner::kNoDeadline;
+}
+
+void FileSource::TakeAcks() {
   committed_.clear();
   if (tracker_ != nullptr && tracker_->TakeCommitted(&committed_) > 0) {
     for (const CommittedPosition& p : committed_) {
@@ -588,6 +693,9 @@ void FileSource::ApplyAcks() {
     }
     dirty_ = true;
   }
+}
+
+void FileSource::DropFinishedFiles() {
   if (open_files_ == files_.size()) return;  // no closed file waits for its acknowledgements
   // Closed files leave once everything read from them is acknowledged.
   std::erase_if(files_, [this](const std::unique_ptr<TailedFile>& f) {

@@ -2,14 +2,17 @@
 #pragma once
 
 // TailedFile is the tailer's state for one file it reads: identity (device, inode, fingerprint),
-// how far it was read, emitted and acknowledged, and the incomplete line it holds. Owned and used
-// only by the FileSource thread.
+// how far it was read, split into lines, emitted and acknowledged, the incomplete line it holds,
+// and (with `multiline:`) the group of lines not yet emitted. Owned and used only by the
+// FileSource thread.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "src/tail/fingerprint.h"
 #include "src/tail/line_splitter.h"
+#include "src/tail/multiline_joiner.h"
 
 namespace logship {
 
@@ -35,12 +38,17 @@ struct TailedFile {
   TailState state = TailState::kActive;
 
   Fingerprint fingerprint;
-  uint64_t read_offset = 0;        // next byte to read
-  uint64_t acked_offset = 0;       // first byte not yet acknowledged by every sink
-  uint64_t emitted_offset = 0;     // just past the last line handed to a batch
-  std::string partial;             // bytes read but not yet emitted, starting at emitted_offset
+  uint64_t read_offset = 0;   // next byte to read
+  uint64_t acked_offset = 0;  // first byte not yet acknowledged by every sink
+  // Just past the last event handed to a batch: what acknowledgements can reach. Behind
+  // split_offset while the joiner holds a group; equal to it without multiline.
+  uint64_t emitted_offset = 0;
+  uint64_t split_offset = 0;       // just past the last line the splitter reported
+  std::string partial;             // bytes read but not yet split, starting at split_offset
   bool partial_has_lines = false;  // partial holds complete lines (a batch filled up mid-block)
   LineSplitter splitter;
+  // With `multiline:`, lines go through this before they become events; null otherwise.
+  std::unique_ptr<MultilineJoiner> joiner;
 
   bool may_have_data = true;      // read it on the next round
   bool at_end = false;            // the last read found no more data: check truncation first
