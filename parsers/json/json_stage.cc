@@ -96,6 +96,28 @@ inline const char* FindQuoteOrBackslash(const char* p) {
   }
 }
 
+// memcpy for the short keys of a log line, inline: a library call per key part was a tenth of the
+// parse with a target. Copies exactly n bytes (overlapping word moves, never past dst + n).
+inline void CopyShort(char* dst, const char* src, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t head = LoadWord(src);
+    uint64_t tail = LoadWord(src + n - 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + n - 8, &tail, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t head;
+    uint32_t tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, src + n - 4, 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(dst + n - 4, &tail, 4);
+  } else if (n < 4) {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  } else {
+    std::memcpy(dst, src, n);
+  }
+}
+
 // True when `s` is exactly one JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
 // simdjson's on-demand API checks a number only when it converts it, and the stage never converts
 // (the text is kept, so 1e400 and 20-digit ids survive), so the grammar is checked here.
@@ -455,8 +477,8 @@ bool JsonStage::UnescapeKey(od::field& field, std::string_view* key) {
 std::string_view JsonStage::MakeKey(std::string_view key, bool in_scratch, size_t prefix_len) {
   if (prefix_len == 0 && in_scratch) return Rebase(key);
   char* p = batch_->arena().Allocate(prefix_len + key.size());
-  std::memcpy(p, key_prefix_.data(), prefix_len);
-  if (!key.empty()) std::memcpy(p + prefix_len, key.data(), key.size());
+  CopyShort(p, key_prefix_.data(), prefix_len);
+  CopyShort(p + prefix_len, key.data(), key.size());
   return std::string_view(p, prefix_len + key.size());
 }
 

@@ -33,6 +33,14 @@ bool IsAscii(std::string_view s) {
   return (acc & 0x8080808080808080ull) == 0;
 }
 
+// True when `literal` (never empty) is at text[pos..]. Literals are mostly a few bytes: the first
+// byte decides most mismatches without a call.
+inline bool LiteralAt(const std::string& literal, const char* text, size_t n, size_t pos) {
+  size_t len = literal.size();
+  return n - pos >= len && text[pos] == literal[0] &&
+         (len == 1 || std::memcmp(text + pos + 1, literal.data() + 1, len - 1) == 0);
+}
+
 }  // namespace
 
 struct FastMatcher::State {
@@ -96,9 +104,7 @@ bool FastMatcher::MatchNode(const Seq& seq, size_t i, size_t pos, const Cont* k,
   switch (node.kind) {
     case Node::Kind::kLiteral: {
       size_t len = node.literal.size();
-      if (st.n - pos < len || std::memcmp(st.text + pos, node.literal.data(), len) != 0) {
-        return false;
-      }
+      if (!LiteralAt(node.literal, st.text, st.n, pos)) return false;
       return MatchSeq(seq, i + 1, pos + len, k, st);
     }
     case Node::Kind::kBeginText:
@@ -227,7 +233,7 @@ size_t FastMatcher::MatchDet(const Seq& seq, size_t pos, State& st) const {
     switch (node.kind) {
       case Node::Kind::kLiteral: {
         size_t len = node.literal.size();
-        if (n - pos < len || std::memcmp(text + pos, node.literal.data(), len) != 0) return kUnset;
+        if (!LiteralAt(node.literal, text, n, pos)) return kUnset;
         pos += len;
         break;
       }

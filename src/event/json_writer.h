@@ -3,7 +3,7 @@
 
 // JsonWriter turns an Event into one JSON object in the Elastic Common Schema layout:
 //   {"@timestamp":"…Z","message":"…","log":{"file":{"path":"…"},"offset":N},"host":{"name":"…"},
-//    …fields…,"tags":[…],"error":{"type":"…","message":"…"}}
+//    …fields…,"tags":[…],"error":{"message":"…","type":"…"}}
 // Dotted keys become nested objects, merged with the built-in ones ("log.level" lands inside
 // "log"). When the same key is set twice the last value wins; when a key is both a value and an
 // object ("a": 1 and "a.b": 2), the value is written inside the object as "value" (and competes

@@ -235,6 +235,27 @@ TEST_F(JsonStageTest, PutsKeysUnderTheTarget) {
   EXPECT_EQ(status, 200);
 }
 
+TEST_F(JsonStageTest, BuildsPrefixedKeysOfEveryLength) {
+  // Keys from 0 to 40 bytes under prefixes of several lengths (the copy has a path per size).
+  std::string line = "{";
+  for (size_t n = 0; n <= 40; ++n) {
+    const std::string key(n, static_cast<char>('a' + n % 26));
+    line += "\"" + key + "\":" + std::to_string(n) + ",\"o" + key + "\":{\"x" + key +
+            "\":" + std::to_string(n) + "},";
+  }
+  line.back() = '}';
+  for (const char* target : {"t", "abcdefg", "abcdefghijklmnopqrst"}) {
+    SCOPED_TRACE(target);
+    Run({line}, std::string("type: json\ntarget: ") + target + "\n");
+    ASSERT_TRUE(event(0).error_type.empty()) << event(0).error_message;
+    for (size_t n = 0; n <= 40; ++n) {
+      const std::string key(n, static_cast<char>('a' + n % 26));
+      EXPECT_EQ(Text(0, std::string(target) + "." + key), std::to_string(n)) << n;
+      EXPECT_EQ(Text(0, std::string(target) + ".o" + key + ".x" + key), std::to_string(n)) << n;
+    }
+  }
+}
+
 TEST_F(JsonStageTest, TargetCanNameBuiltInObjects) {
   Run({R"({"level":"warn","file":{"path":"/from/json"}})"}, "type: json\ntarget: log\n");
   EXPECT_EQ(Text(0, "log.level"), "warn");
