@@ -7,7 +7,7 @@ namespace logship::internal {
 namespace {
 
 constexpr int kMaxNesting = 100;
-constexpr size_t kMaxNodes = 2000;
+constexpr size_t kMaxNodes = 500;  // bounds the recursion depth of a match
 constexpr int kMaxProgramGroups = 64;
 
 ByteSet PerlClass(char c) {
