@@ -50,7 +50,7 @@ run_case() {
     [ "$n" -eq "$lines" ] || { echo "$label: expected $lines events, got $n" >&2; exit 1; }
   done
   local errors
-  errors=$(grep -c '"error":{' "$work"/out/*.ndjson | awk -F: '{s+=$NF} END {print s+0}')
+  errors=$( (grep -c '"error":{' "$work"/out/*.ndjson || true) | awk -F: '{s+=$NF} END {print s+0}')
   local wall cpu maxrss
   wall=$(printf '%s\n' "${walls[@]}" | median)
   cpu=$(printf '%s\n' "${cpus[@]}" | median)

@@ -33,6 +33,9 @@ constexpr int64_t kErrorLogIntervalNs = 10'000'000'000;
 // A group's serialized bytes are kept for reuse up to this size; beyond it they are freed after the
 // group, so one burst of huge events does not pin its memory forever.
 constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
+// A group commit stops taking queued batches once this much is serialized: one write and one
+// fsync per few MiB is plenty, and it keeps the output buffer small.
+constexpr size_t kMaxGroupBytes = 4 << 20;
 
 // Capped exponential backoff with jitter: attempt n waits a random time in [d/2, d], where d is
 // the initial delay doubled n-1 times, at most the cap.
@@ -144,9 +147,16 @@ class SpoolSink final : public Sink {
   void Run() {
     while (true) {
       group_.clear();
-      if (queue_.PopAll(&group_, std::numeric_limits<size_t>::max(), 1000) == 0) {
+      if (queue_.PopAll(&group_, 1, 1000) == 0) {
         if (queue_.closed()) break;
         continue;
+      }
+      // Group commit: take what else is queued into the same write and fsync, but stop at
+      // kMaxGroupBytes of serialized events, which bounds the output buffer (and so memory).
+      out_.clear();
+      SerializeFrom(0);
+      while (out_.size() < kMaxGroupBytes && queue_.PopAll(&group_, 1, 0) == 1) {
+        SerializeFrom(group_.size() - 1);
       }
       if (DeadlinePassed() || !WriteDurably()) {
         abandoned_batches_ = group_.size();
@@ -167,7 +177,6 @@ class SpoolSink final : public Sink {
   // stop deadline passes (false). The group is serialized once; every retry writes the same bytes,
   // and the writer has undone whatever a failed attempt left, so no line is written twice.
   bool WriteDurably() {
-    Serialize();
     for (int attempt = 1;; ++attempt) {
       Status s = writer_.Write(out_.view());
       if (s.ok()) s = writer_.Sync();
@@ -185,10 +194,10 @@ class SpoolSink final : public Sink {
     }
   }
 
-  void Serialize() {
-    out_.clear();
-    for (const Item& item : group_) {
-      const Batch& batch = *item.batch;
+  // Appends the events of group_[first...] to out_.
+  void SerializeFrom(size_t first) {
+    for (size_t g = first; g < group_.size(); ++g) {
+      const Batch& batch = *group_[g].batch;
       const std::vector<Event>& events = batch.events();
       for (size_t i = 0; i < events.size(); ++i) {
         if (!batch.RoutedTo(sink_index_, i)) continue;

@@ -156,22 +156,25 @@ void JsonWriter::WriteGeneric(const Batch& batch, const Event& event, OutputBuff
   }
   // Events of one source usually carry the same keys in the same order (a JSON logger, a regex):
   // then the arrangement of the previous event holds as it is.
-  if (!SameKeysAsBefore()) {
+  Layout* layout = FindLayout();
+  if (layout == nullptr) {
+    layout = NewLayout();
     RankRoots();
-    Arrange();
-    BuildSkeleton();
-    RememberKeys();
+    Arrange(*layout);
+    BuildSkeleton(*layout);
+    RememberKeys(*layout);
   }
-  WriteArranged(out);
+  WriteArranged(*layout, out);
 }
 
-bool JsonWriter::SameKeysAsBefore() const {
-  if (!arrangement_valid_ || entries_.size() != key_ends_.size()) return false;
+bool JsonWriter::SameKeys(const Layout& layout) const {
+  if (!layout.cacheable || entries_.size() != layout.key_ends.size()) return false;
   size_t begin = 0;
   for (size_t i = 0; i < entries_.size(); ++i) {
     std::string_view k = entries_[i].key;
-    size_t end = key_ends_[i];
-    if (end - begin != k.size() || std::memcmp(keys_.data() + begin, k.data(), k.size()) != 0) {
+    size_t end = layout.key_ends[i];
+    if (end - begin != k.size() ||
+        std::memcmp(layout.keys.data() + begin, k.data(), k.size()) != 0) {
       return false;
     }
     begin = end;
@@ -179,15 +182,33 @@ bool JsonWriter::SameKeysAsBefore() const {
   return true;
 }
 
-void JsonWriter::RememberKeys() {
-  keys_.clear();
-  key_ends_.clear();
+JsonWriter::Layout* JsonWriter::FindLayout() {
+  for (size_t i = 0; i < layouts_.size(); ++i) {
+    if (!SameKeys(*layouts_[i])) continue;
+    // Most recently used first: a source alternates between few key sets.
+    std::rotate(layouts_.begin(), layouts_.begin() + static_cast<std::ptrdiff_t>(i),
+                layouts_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    return layouts_[0].get();
+  }
+  return nullptr;
+}
+
+JsonWriter::Layout* JsonWriter::NewLayout() {
+  if (layouts_.size() < kMaxLayouts) layouts_.push_back(std::make_unique<Layout>());
+  // The least recently used one is recycled (its buffers keep their capacity).
+  std::rotate(layouts_.begin(), layouts_.end() - 1, layouts_.end());
+  return layouts_[0].get();
+}
+
+void JsonWriter::RememberKeys(Layout& layout) {
+  layout.keys.clear();
+  layout.key_ends.clear();
   // Arrange renames a value that is also an object; such an arrangement is not reused.
-  arrangement_valid_ = moved_keys_.empty();
-  if (!arrangement_valid_) return;
+  layout.cacheable = moved_keys_.empty();
+  if (!layout.cacheable) return;
   for (const Entry& e : entries_) {
-    keys_.append(e.key);
-    key_ends_.push_back(keys_.size());
+    layout.keys.append(e.key);
+    layout.key_ends.push_back(layout.keys.size());
   }
 }
 
@@ -259,12 +280,13 @@ void JsonWriter::RankRoots() {
   }
 }
 
-void JsonWriter::Arrange() {
+void JsonWriter::Arrange(Layout& layout) {
+  std::vector<uint32_t>& order = layout.order;
   moved_keys_.clear();
   while (true) {
-    order_.resize(entries_.size());
-    for (uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
-    std::sort(order_.begin(), order_.end(), [this](uint32_t a, uint32_t b) {
+    order.resize(entries_.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
       const Entry& x = entries_[a];
       const Entry& y = entries_[b];
       if (x.rank != y.rank) return x.rank < y.rank;
@@ -273,17 +295,17 @@ void JsonWriter::Arrange() {
     });
     // Equal keys are adjacent, in the order they were added: the last one wins.
     size_t kept = 0;
-    for (size_t i = 0; i < order_.size(); ++i) {
-      if (i + 1 < order_.size() && entries_[order_[i]].key == entries_[order_[i + 1]].key) continue;
-      order_[kept++] = order_[i];
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i + 1 < order.size() && entries_[order[i]].key == entries_[order[i + 1]].key) continue;
+      order[kept++] = order[i];
     }
-    order_.resize(kept);
+    order.resize(kept);
     // A value whose key is also an object ("a" and "a.b") becomes that object's "value" member.
     // Renaming it to "a.value" lets it meet an explicit "a.value" field (the later one wins).
     bool moved = false;
-    for (size_t i = 0; i + 1 < order_.size(); ++i) {
-      Entry& e = entries_[order_[i]];
-      if (!Below(entries_[order_[i + 1]].key, e.key)) continue;
+    for (size_t i = 0; i + 1 < order.size(); ++i) {
+      Entry& e = entries_[order[i]];
+      if (!Below(entries_[order[i + 1]].key, e.key)) continue;
       moved_keys_.push_back(std::make_unique<std::string>(std::string(e.key) + ".value"));
       e.key = *moved_keys_.back();
       moved = true;
@@ -296,16 +318,18 @@ void JsonWriter::Arrange() {
 // Everything but the values depends only on the keys: their names, nesting, commas and braces.
 // It is rendered once per arrangement into skeleton_, cut before each value, so writing an event
 // is a copy of each piece followed by its value.
-void JsonWriter::BuildSkeleton() {
-  skeleton_.clear();
-  piece_ends_.clear();
+void JsonWriter::BuildSkeleton(Layout& layout) {
+  OutputBuffer& skeleton = layout.skeleton;
+  std::vector<size_t>& piece_ends = layout.piece_ends;
+  skeleton.clear();
+  piece_ends.clear();
   std::string_view open[kMaxDepth];  // names of the objects currently open, outermost first
   bool comma[kMaxDepth + 1];         // the object at each depth has a member already
   int depth = 0;
   comma[0] = false;
   std::string_view segs[kMaxDepth];
-  skeleton_.Push('{');
-  for (uint32_t index : order_) {
+  skeleton.Push('{');
+  for (uint32_t index : layout.order) {
     const Entry& e = entries_[index];
     // Split into segments; past kMaxDepth - 1 dots the rest stays whole as one member name.
     int m = 0;
@@ -320,39 +344,39 @@ void JsonWriter::BuildSkeleton() {
     int common = 0;
     while (common < depth && common < m - 1 && open[common] == segs[common]) ++common;
     while (depth > common) {
-      skeleton_.Push('}');
+      skeleton.Push('}');
       --depth;
     }
     for (int s = common; s < m - 1; ++s) {
-      if (comma[depth]) skeleton_.Push(',');
+      if (comma[depth]) skeleton.Push(',');
       comma[depth] = true;
-      WriteString(segs[s], skeleton_);
-      skeleton_.Append(":{");
+      WriteString(segs[s], skeleton);
+      skeleton.Append(":{");
       open[depth++] = segs[s];
       comma[depth] = false;
     }
-    if (comma[depth]) skeleton_.Push(',');
+    if (comma[depth]) skeleton.Push(',');
     comma[depth] = true;
-    WriteString(segs[m - 1], skeleton_);
-    skeleton_.Push(':');
-    piece_ends_.push_back(skeleton_.size());
+    WriteString(segs[m - 1], skeleton);
+    skeleton.Push(':');
+    piece_ends.push_back(skeleton.size());
   }
   while (depth > 0) {
-    skeleton_.Push('}');
+    skeleton.Push('}');
     --depth;
   }
-  skeleton_.Push('}');
+  skeleton.Push('}');
 }
 
-void JsonWriter::WriteArranged(OutputBuffer& out) {
-  const char* base = skeleton_.data();
+void JsonWriter::WriteArranged(const Layout& layout, OutputBuffer& out) {
+  const char* base = layout.skeleton.data();
   size_t begin = 0;
-  for (size_t k = 0; k < order_.size(); ++k) {
-    out.Append(std::string_view(base + begin, piece_ends_[k] - begin));
-    WriteEntryValue(entries_[order_[k]], out);
-    begin = piece_ends_[k];
+  for (size_t k = 0; k < layout.order.size(); ++k) {
+    out.Append(std::string_view(base + begin, layout.piece_ends[k] - begin));
+    WriteEntryValue(entries_[layout.order[k]], out);
+    begin = layout.piece_ends[k];
   }
-  out.Append(std::string_view(base + begin, skeleton_.size() - begin));
+  out.Append(std::string_view(base + begin, layout.skeleton.size() - begin));
 }
 
 void JsonWriter::WriteEntryValue(const Entry& e, OutputBuffer& out) {

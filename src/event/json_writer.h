@@ -43,21 +43,34 @@ class JsonWriter {
   };
   void WriteFixed(const Batch& batch, const Event& event, OutputBuffer& out);
   void WriteGeneric(const Batch& batch, const Event& event, OutputBuffer& out);
+  // How the events with one sequence of keys are written: the order of their entries, and
+  // everything but the values (key names, nesting, commas, braces) rendered once, cut before each
+  // value. Kept for the last few key sequences seen.
+  struct Layout {
+    std::string keys;              // the key sequence, concatenated
+    std::vector<size_t> key_ends;  // end of each key in `keys`
+    bool cacheable = false;
+    std::vector<uint32_t> order;  // indices into entries_, in writing order
+    OutputBuffer skeleton;
+    std::vector<size_t> piece_ends;  // where each value goes in `skeleton`
+  };
+  static constexpr size_t kMaxLayouts = 8;
   void RankRoots();
   // Sorts entries so that every object's members are adjacent, drops shadowed duplicates and
-  // turns a value that is also an object into that object's "value" member. Fills order_.
-  void Arrange();
-  void BuildSkeleton();
-  void WriteArranged(OutputBuffer& out);
-  // True when entries_ has exactly the keys, in the same order, that order_ was computed for.
-  bool SameKeysAsBefore() const;
-  void RememberKeys();
+  // turns a value that is also an object into that object's "value" member. Fills layout.order.
+  void Arrange(Layout& layout);
+  void BuildSkeleton(Layout& layout);
+  void WriteArranged(const Layout& layout, OutputBuffer& out);
+  // True when entries_ has exactly the keys, in the same order, that `layout` was made for.
+  bool SameKeys(const Layout& layout) const;
+  Layout* FindLayout();  // the cached layout for entries_' keys, or nullptr
+  Layout* NewLayout();   // an empty slot, most recently used from now on
+  void RememberKeys(Layout& layout);
   void WriteEntryValue(const Entry& e, OutputBuffer& out);
   void WriteTimestamp(const Event& event, OutputBuffer& out);
 
   TimestampFormatter timestamps_;
   std::vector<Entry> entries_;
-  std::vector<uint32_t> order_;  // indices into entries_, in writing order
   struct RootSlot {
     std::string_view root;
     uint32_t rank = 0;
@@ -66,11 +79,7 @@ class JsonWriter {
   std::vector<RootSlot> roots_;  // open-addressing table: root segment -> rank
   uint32_t generation_ = 0;
   std::vector<std::unique_ptr<std::string>> moved_keys_;  // "<key>.value" for conflicts (rare)
-  std::string keys_;              // the keys order_ was computed for, concatenated
-  std::vector<size_t> key_ends_;  // end of each of them in keys_
-  bool arrangement_valid_ = false;
-  OutputBuffer skeleton_;           // keys, braces and commas of the current arrangement
-  std::vector<size_t> piece_ends_;  // where each value goes in skeleton_
+  std::vector<std::unique_ptr<Layout>> layouts_;          // most recently used first
   uint32_t tags_ = 0;
   char timestamp_buf_[TimestampFormatter::kMaxLength];
 };

@@ -84,9 +84,9 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
   parts.max_batches_in_flight = static_cast<size_t>(in_flight);
   if (batch.defined() && !batch.IsNull()) {
     ConfigReader b(batch, errors);
-    uint64_t max_events = 4096;
+    uint64_t max_events = 2048;
     ByteSize max_bytes;
-    b.Optional("max_events", &max_events, uint64_t{4096});
+    b.Optional("max_events", &max_events, uint64_t{2048});
     b.Optional("max_bytes", &max_bytes, ByteSize::MiB(1));
     Duration timeout;
     b.Optional("timeout", &timeout, Duration::Millis(200));

@@ -30,7 +30,7 @@ struct PipelineParts {
   std::vector<std::optional<Condition>> sink_when;  // one per sink
   std::vector<std::string> source_names;            // component paths, for logs
   std::vector<std::string> sink_names;
-  size_t batch_max_events = 4096;
+  size_t batch_max_events = 2048;
   size_t batch_max_bytes = 1 << 20;
   int64_t batch_timeout_ns = 200'000'000;
   size_t max_batches_in_flight = 8;

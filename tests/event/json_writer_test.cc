@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <map>
 #include <random>
@@ -538,6 +539,7 @@ TEST(JsonWriterTest, ReusedLayoutFollowsKeysExactly) {
     return std::string(out.view());
   };
   const std::string ts = "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",";
+  std::deque<std::string> keys;  // field keys must outlive the batch
   EXPECT_EQ(write({{"a.x", 1}, {"b", 2}}), ts + "\"a\":{\"x\":1},\"b\":2}");
   EXPECT_EQ(write({{"a.x", 3}, {"b", 4}}), ts + "\"a\":{\"x\":3},\"b\":4}");
   EXPECT_EQ(write({{"b", 5}, {"a.x", 6}}), ts + "\"b\":5,\"a\":{\"x\":6}}");
@@ -547,6 +549,16 @@ TEST(JsonWriterTest, ReusedLayoutFollowsKeysExactly) {
   EXPECT_EQ(write({{"a", 1}, {"a.b", 2}}), ts + "\"a\":{\"b\":2,\"value\":1}}");
   EXPECT_EQ(write({{"a", 3}, {"a.b", 4}}), ts + "\"a\":{\"b\":4,\"value\":3}}");
   EXPECT_EQ(write({{"a", 5}}), ts + "\"a\":5}");
+  // Alternating key sets (a regex with optional groups) each keep their own cached layout.
+  for (int round = 0; round < 3; ++round) {
+    for (int variant = 0; variant < 10; ++variant) {
+      std::string key = "k" + std::to_string(variant);
+      keys.push_back(key);
+      EXPECT_EQ(write({{"x", round}, {keys.back(), variant}}),
+                ts + "\"x\":" + std::to_string(round) + ",\"" + key +
+                    "\":" + std::to_string(variant) + "}");
+    }
+  }
 }
 
 TEST(JsonWriterTest, AppendsToWhatIsInTheBuffer) {
