@@ -327,9 +327,9 @@ void JsonStage::Process(Batch& batch, const EventSelection& selected) {
 }
 
 void JsonStage::Tag(Batch& batch, Event& event, std::string_view reason) {
-  event.error_type = kErrorType;
+  if (!event.error_type.empty()) return;  // an earlier stage's failure is the root cause
   // Copied: the reason may live in this stage, and the batch may outlive it in a sink queue.
-  event.error_message = batch.arena().Copy(reason);
+  TagError(event, kErrorType, batch.arena().Copy(reason));
 }
 
 void JsonStage::ProcessEvent(Batch& batch, Event& event) {

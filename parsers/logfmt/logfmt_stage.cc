@@ -245,8 +245,7 @@ class LogfmtStage final : public Stage {
     ForEachSelected(batch, selected, [&](Event& event, size_t) {
       std::optional<Value> value = GetField(batch, event, field_);
       if (!value || (value->kind != ValueKind::kString && value->kind != ValueKind::kJson)) {
-        event.error_type = "logfmt";
-        event.error_message = value ? not_text_message_ : not_set_message_;
+        TagError(event, "logfmt", value ? not_text_message_ : not_set_message_);
         ++errors;
         return;
       }
@@ -256,10 +255,11 @@ class LogfmtStage final : public Stage {
       if (problem) {
         char digits[24];
         auto r = std::to_chars(digits, digits + sizeof(digits), problem->offset);
-        event.error_type = "logfmt";
-        event.error_message =
-            ArenaConcat(batch.arena(),
-                        {problem->reason, " at offset ", std::string_view(digits, r.ptr - digits)});
+        if (event.error_type.empty()) {
+          TagError(event, "logfmt",
+                   ArenaConcat(batch.arena(), {problem->reason, " at offset ",
+                                               std::string_view(digits, r.ptr - digits)}));
+        }
         ++errors;
       }
     });

@@ -282,8 +282,7 @@ class RegexStage final : public Stage {
         event.dropped = true;
         ++dropped;
       } else {
-        event.error_type = "regex";
-        event.error_message = problem;
+        TagError(event, "regex", problem);
       }
     });
     // Once per batch, not per event (STYLE 7.9).
@@ -414,10 +413,11 @@ class RegexStage final : public Stage {
   static void TagConversion(Batch& batch, Event& event, const Capture& c, std::string_view s) {
     const TypeName& t = NameOf(c.type);
     bool cut = s.size() > kMaxQuotedValue;
-    event.error_type = "regex";
-    event.error_message =
+    if (!event.error_type.empty()) return;  // an earlier stage's failure is the root cause
+    TagError(
+        event, "regex",
         ArenaConcat(batch.arena(), {"field '", c.ref->path(), "': not ", t.article, " ", t.name,
-                                    ": '", s.substr(0, kMaxQuotedValue), cut ? "...'" : "'"});
+                                    ": '", s.substr(0, kMaxQuotedValue), cut ? "...'" : "'"}));
   }
 
   const RegexStageOptions options_;

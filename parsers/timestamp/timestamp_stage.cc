@@ -88,10 +88,8 @@ class TimestampStage final : public Stage {
 
   // Tags `event` with message_; @timestamp keeps the read time.
   void Fail(Batch& batch, Event& event) {
-    static const FieldRef kErrorType("error.type");
-    static const FieldRef kErrorMessage("error.message");
-    SetField(batch, event, kErrorType, Value::String("timestamp"));
-    SetField(batch, event, kErrorMessage, Value::String(batch.arena().Copy(message_)));
+    if (!event.error_type.empty()) return;  // an earlier stage's failure is the root cause
+    TagError(event, "timestamp", batch.arena().Copy(message_));
   }
 
   const TimestampStageOptions options_;

@@ -49,4 +49,15 @@ struct Event {
   bool dropped = false;     // a stage dropped it; sinks skip it
 };
 
+// Tags `event` with a stage's failure (error.type, error.message). The first failure is kept:
+// a later stage often fails only because an earlier one did (a field the json stage could not
+// produce), and the root cause is what an operator needs to see. Both strings must live as long
+// as the batch. Returns false when the event already had an error.
+inline bool TagError(Event& event, std::string_view type, std::string_view message) {
+  if (!event.error_type.empty()) return false;
+  event.error_type = type;
+  event.error_message = message;
+  return true;
+}
+
 }  // namespace logship

@@ -282,3 +282,23 @@ TEST(TimestampStageTest, RegisteredAsTimestamp) {
 
 }  // namespace
 }  // namespace logship
+
+namespace logship {
+namespace {
+
+// A failure of an earlier stage is the root cause and stays on the event: the timestamp stage
+// failing on a field that stage could not produce must not hide it.
+TEST(TimestampStageTest, AnEarlierStagesErrorIsKept) {
+  testing::StageHarness h;
+  std::unique_ptr<Stage> stage = h.Build(&MakeTimestampStage, "field: ts\nformats: [iso8601]\n");
+  ASSERT_NE(stage, nullptr) << h.ErrorText();
+  h.Lines({"not json", "also not json"});
+  TagError(h.batch().events()[0], "json", "invalid JSON: the text does not start with '{'");
+  stage->Process(h.batch(), EventSelection::All());
+  EXPECT_EQ(h.Text(0, "error.type"), "json");
+  EXPECT_EQ(h.Text(0, "error.message"), "invalid JSON: the text does not start with '{'");
+  EXPECT_EQ(h.Text(1, "error.type"), "timestamp");  // its own failure, when it is the first
+}
+
+}  // namespace
+}  // namespace logship
