@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/gen/json_log_lines.h"
 #include "parsers/json/json_stage.h"
 #include "src/config/config_error.h"
 #include "src/config/config_node.h"
@@ -28,41 +29,11 @@ namespace {
 
 constexpr int kBatchEvents = 1024;
 
-// The generator's lines, from its seed and format.
+// The generator's lines, from its seed.
 std::vector<std::string> GeneratorLines(int n) {
-  std::mt19937_64 rng(42);
-  const char* levels[] = {"info", "info", "info", "info", "warn", "error", "debug"};
-  const char* services[] = {"checkout", "payments", "search", "inventory", "auth", "gateway"};
-  const char* methods[] = {"GET", "GET", "GET", "POST", "PUT", "DELETE"};
-  const char* paths[] = {"/api/v1/orders",   "/api/v1/cart/items", "/api/v2/search?q=shoes",
-                         "/api/v1/users/me", "/healthz",           "/api/v1/payments/authorize"};
-  const char* messages[] = {
-      "request completed",      "cache miss, fetching from origin", "slow upstream response",
-      "user session refreshed", "retrying after connection reset",  "order placed"};
-  const int statuses[] = {200, 200, 200, 201, 204, 301, 400, 404, 500, 503};
-  int64_t ms = 1795600000000;
+  bench::JsonLogLines gen(42);
   std::vector<std::string> lines;
-  char buf[512];
-  for (int i = 0; i < n; ++i) {
-    ms += static_cast<int64_t>(rng() % 7);
-    time_t secs = static_cast<time_t>(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char ts[32];
-    std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    uint64_t r = rng();
-    int len = std::snprintf(
-        buf, sizeof(buf),
-        "{\"ts\":\"%s.%03dZ\",\"level\":\"%s\",\"service\":\"%s\",\"trace_id\":\"%016llx%08x\","
-        "\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"latency_ms\":%.3f,\"user_id\":%llu,"
-        "\"msg\":\"%s\"}",
-        ts, static_cast<int>(ms % 1000), levels[r % 7], services[(r >> 3) % 6],
-        static_cast<unsigned long long>(rng()), static_cast<unsigned>(r >> 32),
-        methods[(r >> 6) % 6], paths[(r >> 9) % 6], statuses[(r >> 12) % 10],
-        static_cast<double>(r % 250000) / 1000.0,
-        static_cast<unsigned long long>((r >> 20) % 10'000'000), messages[(r >> 44) % 6]);
-    lines.emplace_back(buf, static_cast<size_t>(len));
-  }
+  for (int i = 0; i < n; ++i) lines.push_back(gen.Next());
   return lines;
 }
 

@@ -124,19 +124,6 @@ std::string_view Unescape(std::string_view raw, Arena& arena) {
   return std::string_view(begin, static_cast<size_t>(out - begin));
 }
 
-// Concatenates `parts` into the arena.
-std::string_view ArenaConcat(Arena& arena, std::initializer_list<std::string_view> parts) {
-  size_t size = 0;
-  for (std::string_view p : parts) size += p.size();
-  char* out = arena.Allocate(size);
-  char* cursor = out;
-  for (std::string_view p : parts) {
-    if (!p.empty()) std::memcpy(cursor, p.data(), p.size());
-    cursor += p.size();
-  }
-  return std::string_view(out, size);
-}
-
 // The first problem found in a line: a static reason and where.
 struct Problem {
   std::string_view reason;
@@ -257,8 +244,8 @@ class LogfmtStage final : public Stage {
         auto r = std::to_chars(digits, digits + sizeof(digits), problem->offset);
         if (event.error_type.empty()) {
           TagError(event, "logfmt",
-                   ArenaConcat(batch.arena(), {problem->reason, " at offset ",
-                                               std::string_view(digits, r.ptr - digits)}));
+                   batch.arena().Concat(
+                       {problem->reason, " at offset ", std::string_view(digits, r.ptr - digits)}));
         }
         ++errors;
       }
@@ -269,7 +256,7 @@ class LogfmtStage final : public Stage {
 
  private:
   void Set(Batch& batch, Event& event, std::string_view key, Value v) {
-    if (!options_.target.empty()) key = ArenaConcat(batch.arena(), {options_.target, ".", key});
+    if (!options_.target.empty()) key = batch.arena().Concat({options_.target, ".", key});
     for (const FieldRef& b : builtins_) {
       if (b.path() == key) {
         SetField(batch, event, b, v, options_.overwrite);

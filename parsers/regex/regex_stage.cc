@@ -224,19 +224,6 @@ bool Convert(RegexFieldType type, std::string_view s, Value* out) {
   return false;
 }
 
-// Concatenates `parts` into the batch's arena.
-std::string_view ArenaConcat(Arena& arena, std::initializer_list<std::string_view> parts) {
-  size_t size = 0;
-  for (std::string_view p : parts) size += p.size();
-  char* out = arena.Allocate(size);
-  char* cursor = out;
-  for (std::string_view p : parts) {
-    if (!p.empty()) std::memcpy(cursor, p.data(), p.size());
-    cursor += p.size();
-  }
-  return std::string_view(out, size);
-}
-
 // Threads: Process runs on one pipeline thread at a time (Stage's contract); the counters are read
 // from any thread.
 class RegexStage final : public Stage {
@@ -414,10 +401,9 @@ class RegexStage final : public Stage {
     const TypeName& t = NameOf(c.type);
     bool cut = s.size() > kMaxQuotedValue;
     if (!event.error_type.empty()) return;  // an earlier stage's failure is the root cause
-    TagError(
-        event, "regex",
-        ArenaConcat(batch.arena(), {"field '", c.ref->path(), "': not ", t.article, " ", t.name,
-                                    ": '", s.substr(0, kMaxQuotedValue), cut ? "...'" : "'"}));
+    TagError(event, "regex",
+             batch.arena().Concat({"field '", c.ref->path(), "': not ", t.article, " ", t.name,
+                                   ": '", s.substr(0, kMaxQuotedValue), cut ? "...'" : "'"}));
   }
 
   const RegexStageOptions options_;

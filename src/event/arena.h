@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,19 @@ class Arena {
     char* p = Allocate(s.size());
     if (!s.empty()) std::memcpy(p, s.data(), s.size());
     return std::string_view(p, s.size());
+  }
+
+  // Copies the concatenation of `parts` into the arena and returns it.
+  std::string_view Concat(std::initializer_list<std::string_view> parts) {
+    size_t size = 0;
+    for (std::string_view p : parts) size += p.size();
+    char* out = Allocate(size);
+    char* cursor = out;
+    for (std::string_view p : parts) {
+      if (!p.empty()) std::memcpy(cursor, p.data(), p.size());
+      cursor += p.size();
+    }
+    return std::string_view(out, size);
   }
 
   // Forgets every allocation; keeps the standard-size chunks, frees the oversized blocks.
