@@ -8,28 +8,25 @@
 #include <condition_variable>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <mutex>
-#include <random>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "src/base/clock.h"
+#include "src/base/log_limiter.h"
 #include "src/base/status_macros.h"
 #include "src/base/thread_annotations.h"
 #include "src/config/config_reader.h"
 #include "src/event/json_writer.h"
 #include "src/event/output_buffer.h"
+#include "src/pipeline/backoff.h"
 #include "src/pipeline/bounded_queue.h"
 #include "src/pipeline/spool_writer.h"
 
 namespace logship {
 namespace {
 
-constexpr int64_t kInitialBackoffNs = 100'000'000;  // 100 ms
-constexpr int64_t kMaxBackoffNs = 5'000'000'000;    // 5 s
-constexpr int64_t kErrorLogIntervalNs = 10'000'000'000;
 // A group's serialized bytes are kept for reuse up to this size; beyond it they are freed after the
 // group, so one burst of huge events does not pin its memory forever.
 constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
@@ -37,48 +34,6 @@ constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
 // fsync per few MiB is plenty, and it keeps the output buffer small.
 constexpr size_t kMaxGroupBytes = 4 << 20;
 
-// Capped exponential backoff with jitter: attempt n waits a random time in [d/2, d], where d is
-// the initial delay doubled n-1 times, at most the cap.
-class Backoff {
- public:
-  Backoff() : rng_(std::random_device{}()) {}
-  int64_t DelayNanos(int attempt) {
-    int64_t d = kInitialBackoffNs;
-    for (int i = 1; i < attempt && d < kMaxBackoffNs; ++i) d *= 2;
-    d = std::min(d, kMaxBackoffNs);
-    return std::uniform_int_distribution<int64_t>(d / 2, d)(rng_);
-  }
-
- private:
-  std::minstd_rand rng_;
-};
-
-// Logs each distinct message at most once per interval, saying how many repeats it swallowed.
-// Only used on error paths, so a map keyed by the message is fine.
-class ErrorLogLimiter {
- public:
-  void Error(const std::string& message, int64_t now_ns) {
-    auto [it, inserted] = entries_.try_emplace(message, Entry{now_ns, 0});
-    if (!inserted && now_ns - it->second.last_ns < kErrorLogIntervalNs) {
-      ++it->second.suppressed;
-      return;
-    }
-    if (it->second.suppressed > 0) {
-      spdlog::error("{} ({} more like this suppressed)", message, it->second.suppressed);
-    } else {
-      spdlog::error("{}", message);
-    }
-    it->second = Entry{now_ns, 0};
-    if (entries_.size() > 64) entries_.clear();  // messages name files, which rotate
-  }
-
- private:
-  struct Entry {
-    int64_t last_ns;
-    uint64_t suppressed;
-  };
-  std::map<std::string, Entry> entries_;
-};
 
 // Threads: Submit and Stop on the pipeline's threads, everything else on the worker. The worker
 // alone touches the writer, the serializer and the current group.
@@ -239,7 +194,7 @@ class SpoolSink final : public Sink {
   OutputBuffer out_;
   std::vector<Item> group_;
   Backoff backoff_;
-  ErrorLogLimiter log_limiter_;
+  LogLimiter log_limiter_;
   size_t abandoned_batches_ = 0;  // read by Stop after join
 
   BoundedQueue<Item> queue_;

@@ -25,6 +25,10 @@ struct BatchSource {
   uint64_t file_id = 0;     // the source's identity for this file (generation included)
   std::string_view path;    // log.file.path, in the batch's arena
   uint64_t end_offset = 0;  // first byte after the last line of this file in the batch
+  // Names the file's contents across runs and restarts: the same (file key, log.offset) is the
+  // same line, so sinks can derive idempotent ids from it (Elasticsearch `id: offset`). A hash of
+  // the device, the inode and the file's first line; 0 when the source has no files.
+  uint64_t file_key = 0;
 };
 
 class Batch {

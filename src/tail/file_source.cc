@@ -18,6 +18,7 @@
 
 #include "src/base/clock.h"
 #include "src/base/file_system.h"
+#include "src/base/hash.h"
 #include "src/event/utf8.h"
 #include "src/pipeline/ack_tracker.h"
 #include "src/tail/checkpoint_store.h"
@@ -72,6 +73,7 @@ class FileSource final : public Source {
   bool CheckTruncation(TailedFile& f);
   void Restart(TailedFile& f, const char* why);
   void FinishOrphan(TailedFile& f);
+  static uint64_t FileKeyOf(const TailedFile& f);
   void AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next, uint32_t tags);
   // Multiline: hands f's pending group to the batch (REQUIRES: a batch); emits a full batch.
   void FlushGroup(TailedFile& f);
@@ -442,6 +444,22 @@ void FileSource::EmitBatch() {
   batch_ = MutableBatch(nullptr, BatchPool::Returner{});
 }
 
+// The stable name of a file's contents (BatchSource::file_key): device, inode and the first line
+// (at most 256 bytes of it). Lines are only shipped once complete, so when the first event is added
+// the first line is complete and fixed: the key never changes while the file lives, and a new file
+// reusing the inode, or a file truncated and rewritten, gets another.
+uint64_t FileSource::FileKeyOf(const TailedFile& f) {
+  char head[256 + 16];
+  std::memcpy(head, &f.device, 8);
+  std::memcpy(head + 8, &f.inode, 8);
+  ssize_t n = ::pread(f.fd, head + 16, 256, 0);
+  size_t len = n > 0 ? static_cast<size_t>(n) : 0;
+  const void* nl = len > 0 ? std::memchr(head + 16, '\n', len) : nullptr;
+  if (nl != nullptr) len = static_cast<size_t>(static_cast<const char*>(nl) - (head + 16));
+  uint64_t key = Hash64(std::string_view(head, 16 + len));
+  return key == 0 ? 1 : key;
+}
+
 void FileSource::AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next,
                          uint32_t tags) {
   Batch& b = *batch_;
@@ -449,7 +467,8 @@ void FileSource::AddLine(TailedFile& f, std::string_view line, uint64_t offset, 
   if (f.batch_generation != batch_generation_) {
     f.batch_generation = batch_generation_;
     f.batch_source = static_cast<uint32_t>(b.sources().size());
-    b.sources().push_back(BatchSource{f.id, b.arena().Copy(f.path), next});
+    if (f.file_key == 0) f.file_key = FileKeyOf(f);
+    b.sources().push_back(BatchSource{f.id, b.arena().Copy(f.path), next, f.file_key});
   }
   b.sources()[f.batch_source].end_offset = next;
   Event& e = b.AddEvent();
@@ -593,6 +612,7 @@ void FileSource::Restart(TailedFile& f, const char* why) {
   f.partial_has_lines = false;
   f.splitter.Reset();
   f.batch_generation = 0;
+  f.file_key = 0;  // new contents: their first line names them
   f.may_have_data = true;
   Result<Fingerprint> fp = ComputeFingerprint(f.fd, f.path);
   f.fingerprint = fp.ok() ? *fp : Fingerprint{};

@@ -30,6 +30,9 @@ struct TailedFile {
   // The tailer's name for this file's current contents; a new id after a truncation, so that
   // acknowledgements of lines read before it cannot move the new checkpoint.
   uint64_t id;
+  // BatchSource::file_key: computed from the first line when the first event is added, again
+  // after a truncation (0 = not yet).
+  uint64_t file_key = 0;
   std::string path;
   uint64_t device = 0;
   uint64_t inode = 0;
