@@ -2,6 +2,7 @@
 #include "src/config/config_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -20,6 +21,15 @@ std::string_view TrimSpace(std::string_view s) {
 }
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// A value as it may appear in a message: quoted, or "<redacted>" for an option whose name says it
+// holds a secret (a wrong password must not end up in a log).
+std::string QuoteValue(const ConfigNode& n, std::string_view value) {
+  std::string_view path = n.path();
+  size_t dot = path.rfind('.');
+  std::string_view name = dot == std::string_view::npos ? path : path.substr(dot + 1);
+  return IsSecretOptionName(name) || IsSecretOptionName(path) ? "<redacted>" : Quote(value);
+}
 
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
@@ -141,7 +151,7 @@ void ConfigReader::OptionalEnum(std::string_view key, std::string* out,
     if (!list.empty()) list.append(", ");
     list.append(choice);
   }
-  Error(child, OptionPrefix(node_, child) + "expected one of " + list + ", got " + Quote(value));
+  Error(child, OptionPrefix(node_, child) + "expected one of " + list + ", got " + QuoteValue(child, value));
 }
 
 bool ConfigReader::Finish() {
@@ -210,7 +220,7 @@ void ConfigReader::Decode(const ConfigNode& n, bool* out) {
       return;
     }
   }
-  Error(n, OptionPrefix(node_, n) + "expected true or false, got " + Quote(value));
+  Error(n, OptionPrefix(node_, n) + "expected true or false, got " + QuoteValue(n, value));
 }
 
 void ConfigReader::Decode(const ConfigNode& n, int64_t* out) {
@@ -224,7 +234,7 @@ void ConfigReader::Decode(const ConfigNode& n, int64_t* out) {
   if (ec == std::errc::result_out_of_range) {
     Error(n, option + "integer " + Quote(value) + " is out of range");
   } else if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    Error(n, option + "expected an integer, got " + Quote(value));
+    Error(n, option + "expected an integer, got " + QuoteValue(n, value));
   } else {
     *out = parsed;
   }
@@ -241,7 +251,7 @@ void ConfigReader::Decode(const ConfigNode& n, uint64_t* out) {
   if (ec == std::errc::result_out_of_range) {
     Error(n, option + "integer " + Quote(value) + " is out of range");
   } else if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    Error(n, option + "expected a non-negative integer, got " + Quote(value));
+    Error(n, option + "expected a non-negative integer, got " + QuoteValue(n, value));
   } else {
     *out = parsed;
   }
@@ -268,7 +278,7 @@ void ConfigReader::Decode(const ConfigNode& n, double* out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
       !std::isfinite(parsed)) {
-    Error(n, OptionPrefix(node_, n) + "expected a number, got " + Quote(value));
+    Error(n, OptionPrefix(node_, n) + "expected a number, got " + QuoteValue(n, value));
     return;
   }
   *out = parsed;
@@ -279,7 +289,9 @@ void ConfigReader::Decode(const ConfigNode& n, ByteSize* out) {
   if (!ExpandScalar(n, &value)) return;
   Result<ByteSize> size = ParseByteSize(value);
   if (!size.ok()) {
-    Error(n, OptionPrefix(node_, n) + std::string(size.status().message()));
+    Error(n, OptionPrefix(node_, n) + (QuoteValue(n, value) == "<redacted>"
+                                          ? std::string("expected a size, got <redacted>")
+                                          : std::string(size.status().message())));
     return;
   }
   *out = *size;
@@ -290,7 +302,9 @@ void ConfigReader::Decode(const ConfigNode& n, Duration* out) {
   if (!ExpandScalar(n, &value)) return;
   Result<Duration> duration = ParseDuration(value);
   if (!duration.ok()) {
-    Error(n, OptionPrefix(node_, n) + std::string(duration.status().message()));
+    Error(n, OptionPrefix(node_, n) + (QuoteValue(n, value) == "<redacted>"
+                                          ? std::string("expected a duration, got <redacted>")
+                                          : std::string(duration.status().message())));
     return;
   }
   *out = *duration;
@@ -317,6 +331,17 @@ void ConfigReader::Decode(const ConfigNode& n, std::vector<std::string>* out) {
     }
   }
   if (ok) *out = std::move(values);
+}
+
+bool IsSecretOptionName(std::string_view name) {
+  static constexpr std::string_view kWords[] = {"password", "passwd", "secret", "token",
+                                                "api_key", "apikey", "credential", "private_key"};
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view w : kWords) {
+    if (lower.find(w) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace logship

@@ -32,6 +32,11 @@
 
 namespace logship {
 
+// True for option names that hold secrets (password, secret, token, api_key, credentials,
+// private_key, in any case and position: "sasl.password", "auth.api_key"). Their values are
+// never echoed in messages; sinks use this to redact what they log or report.
+bool IsSecretOptionName(std::string_view name);
+
 class ConfigReader {
  public:
   // `node` must be a map (or null, read as an empty map); otherwise an error is recorded at once.

@@ -484,3 +484,28 @@ TEST(ConfigReaderTest, CollectsEveryProblemSortedForValidate) {
 
 }  // namespace
 }  // namespace logship
+
+namespace logship {
+namespace {
+
+TEST(ConfigReaderSecretsTest, SecretValuesAreNeverEchoed) {
+  EXPECT_TRUE(IsSecretOptionName("sasl.password"));
+  EXPECT_TRUE(IsSecretOptionName("api_key"));
+  EXPECT_TRUE(IsSecretOptionName("ES_TOKEN"));
+  EXPECT_FALSE(IsSecretOptionName("path"));
+  Result<ConfigNode> node = ConfigNode::Parse("password: hunter2\nretries: many\n", "f.yaml");
+  ASSERT_TRUE(node.ok());
+  ConfigErrors errors;
+  ConfigReader r(*node, errors);
+  int password = 0, retries = 0;
+  r.Optional("password", &password, 0);  // the wrong type: the message must not show the value
+  r.Optional("retries", &retries, 0);
+  EXPECT_FALSE(r.Finish());
+  std::string text = errors.ToString();
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+  EXPECT_NE(text.find("<redacted>"), std::string::npos) << text;
+  EXPECT_NE(text.find("'many'"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace logship
