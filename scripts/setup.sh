@@ -8,7 +8,8 @@ packages=(
   libsimdjson-dev libre2-dev librdkafka-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libspdlog-dev libfmt-dev
   libxxhash-dev zlib1g-dev libcctz-dev tzdata
-  kcat python3 openssl
+  libcpp-httplib-dev
+  kcat python3 openssl prometheus
 )
 
 missing=()

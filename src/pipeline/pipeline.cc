@@ -17,11 +17,24 @@
 
 namespace logship {
 
-Pipeline::Pipeline(PipelineParts parts, std::string host_name, bool once, Clock& clock)
+Pipeline::Pipeline(PipelineParts parts, std::string host_name, bool once, Clock& clock,
+                   MetricsRegistry& metrics)
     : parts_(std::move(parts)),
       host_name_(std::move(host_name)),
       once_(once),
       clock_(clock),
+      metrics_(metrics),
+      ack_latency_(metrics.GetHistogram(
+          "logship_ack_latency_seconds",
+          "Time from a batch leaving the stages to its acknowledgement by every sink.",
+          {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
+          {{"pipeline", parts_.name}})),
+      events_in_(metrics.GetCounter("logship_events_in_total",
+                                    "Events that entered a pipeline's stages.",
+                                    {{"pipeline", parts_.name}})),
+      events_dropped_(metrics.GetCounter("logship_events_dropped_total",
+                                         "Events a stage dropped (drop, regex on_mismatch: drop).",
+                                         {{"pipeline", parts_.name}})),
       pool_(parts_.max_batches_in_flight) {
   parts_.stage_when.resize(parts_.stages.size());
   parts_.sink_when.resize(parts_.sinks.size());
@@ -129,11 +142,43 @@ void Pipeline::Emit(MutableBatch batch) {
       parts_.stages[s]->Process(*batch, EventSelection(&marks_));
     }
     Route(*batch);
+    Count(*batch);
   }
   AckTracker* tracker = batch->ack_tracker;
   uint64_t sequence = batch->sequence;
   BatchPtr frozen = BatchPool::Freeze(std::move(batch));
   for (auto& sink : parts_.sinks) sink->Submit(frozen, AckHandle(tracker, sequence));
+}
+
+void Pipeline::Count(const Batch& batch) {
+  uint64_t dropped = 0;
+  std::string_view last_type;
+  uint64_t last_count = 0;
+  auto flush = [&] {
+    if (last_count == 0) return;
+    auto it = parse_errors_.find(last_type);
+    if (it == parse_errors_.end()) {
+      Counter& c = metrics_.GetCounter(
+          "logship_parse_errors_total",
+          "Events a stage could not process, shipped tagged with error.type.",
+          {{"pipeline", parts_.name}, {"error_type", std::string(last_type)}});
+      it = parse_errors_.emplace(std::string(last_type), &c).first;
+    }
+    it->second->Add(last_count);
+  };
+  for (const Event& e : batch.events()) {
+    if (e.dropped) ++dropped;
+    if (e.error_type.empty()) continue;
+    if (e.error_type != last_type) {
+      flush();
+      last_type = e.error_type;
+      last_count = 0;
+    }
+    ++last_count;
+  }
+  flush();
+  events_in_.Add(batch.events().size());
+  if (dropped > 0) events_dropped_.Add(dropped);
 }
 
 void Pipeline::Route(Batch& batch) {

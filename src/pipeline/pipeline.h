@@ -9,6 +9,7 @@
 // Emit/AcquireBatch are called from source threads.
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,7 +23,8 @@ namespace logship {
 
 class Pipeline final : public SourceContext {
  public:
-  Pipeline(PipelineParts parts, std::string host_name, bool once, Clock& clock);
+  Pipeline(PipelineParts parts, std::string host_name, bool once, Clock& clock,
+           MetricsRegistry& metrics);
   ~Pipeline() override;
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -57,16 +59,29 @@ class Pipeline final : public SourceContext {
   size_t batch_max_events() const override { return parts_.batch_max_events; }
   size_t batch_max_bytes() const override { return parts_.batch_max_bytes; }
   int64_t batch_timeout_ns() const override { return parts_.batch_timeout_ns; }
+  MetricsRegistry& metrics() override { return metrics_; }
+  const std::string& pipeline_name() const override { return parts_.name; }
+  Histogram& ack_latency() override { return ack_latency_; }
+
+  // For /status and /health.
+  const PipelineParts& parts() const { return parts_; }
 
  private:
   Status LockDataDir();
   // Marks, for sinks with a `when:` condition, which events each receives (Batch::routes).
   void Route(Batch& batch);
+  // Counts a batch's events as they leave the stages: in, dropped, and failed by stage.
+  void Count(const Batch& batch);
 
   PipelineParts parts_;
   std::string host_name_;
   bool once_;
   Clock& clock_;
+  MetricsRegistry& metrics_;
+  Histogram& ack_latency_;
+  Counter& events_in_;
+  Counter& events_dropped_;
+  std::map<std::string, Counter*, std::less<>> parse_errors_;  // by error.type (stages_mu_)
   BatchPool pool_;
   std::atomic<bool> sources_done_{false};
   std::atomic<bool> drained_{false};

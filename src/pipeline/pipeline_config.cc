@@ -59,6 +59,31 @@ Factory FindFactory(const ConfigNode& node, const char* kind,
   return f;
 }
 
+// `http: {listen: HOST:PORT}`: where /metrics, /health and /status are served.
+void ParseHttp(const ConfigNode& node, ConfigErrors& errors, HttpOptions& out) {
+  ConfigReader r(node, errors);
+  std::string listen;
+  r.Required("listen", &listen);
+  size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos && colon + 1 < listen.size()) {
+    port = 0;
+    for (size_t i = colon + 1; i < listen.size() && port >= 0; ++i) {
+      char c = listen[i];
+      port = (c >= '0' && c <= '9' && port <= 65535) ? port * 10 + (c - '0') : -1;
+    }
+  }
+  r.Check(listen.empty() || (colon != std::string::npos && colon > 0 && port >= 0 && port <= 65535),
+          "listen", "expected HOST:PORT, like 127.0.0.1:9180 (port 0 picks a free one)");
+  if (r.Finish() && !listen.empty()) {
+    out.host = listen.substr(0, colon);
+    if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') {
+      out.host = out.host.substr(1, out.host.size() - 2);  // [::1]:9180
+    }
+    out.port = port;
+  }
+}
+
 // The component's `when:` condition, if it has one (the component's factory ignores the key).
 std::optional<Condition> ParseWhen(const ConfigNode& node, ConfigErrors& errors) {
   ConfigNode when = node.Get("when");
@@ -68,7 +93,8 @@ std::optional<Condition> ParseWhen(const ConfigNode& node, ConfigErrors& errors)
 
 void BuildPipeline(const std::string& name, const ConfigNode& node, const Registry& registry,
                    const std::string& base_dir, const std::string& data_dir, Clock& clock,
-                   ConfigErrors& errors, ResourceClaims& claims, PipelineParts& parts) {
+                   ConfigErrors& errors, ResourceClaims& claims, MetricsRegistry& metrics,
+                   PipelineParts& parts) {
   parts.name = name;
   parts.data_dir = JoinPath(data_dir, name);
   ConfigReader r(node, errors);
@@ -109,6 +135,7 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
   ctx.errors = &errors;
   ctx.claims = &claims;
   ctx.clock = &clock;
+  ctx.metrics = &metrics;
 
   auto list = [&](const ConfigNode& n, const char* what, bool required) -> std::vector<ConfigNode> {
     if (n.IsNull()) return {};
@@ -154,12 +181,18 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
     ctx.component = sk.path();
     ctx.sink_index = static_cast<int>(parts.sinks.size());
     std::optional<Condition> when = ParseWhen(sk, errors);
+    auto health = std::make_unique<SinkHealth>();
+    auto stats = std::make_unique<SinkStats>(MakeSinkStats(metrics, name, sk.path(), health.get()));
+    ctx.sink_stats = stats.get();
     Result<std::unique_ptr<Sink>> sink = f(sk, ctx);
     ctx.sink_index = -1;
+    ctx.sink_stats = nullptr;
     if (sink.ok()) {
       parts.sinks.push_back(std::move(*sink));
       parts.sink_names.push_back(sk.path());
       parts.sink_when.push_back(std::move(when));
+      parts.sink_health.push_back(std::move(health));
+      parts.sink_stats.push_back(std::move(stats));
     }
   }
 }
@@ -185,10 +218,14 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& reg
   r.Optional("data_dir", &data_dir, std::string("data"));
   r.Required("pipelines", &pipelines);
   r.Optional("shutdown_timeout", &config.shutdown_timeout, Duration::Seconds(30));
+  ConfigNode http;
+  r.Optional("http", &http, ConfigNode());
+  if (!http.IsNull()) ParseHttp(http, errors, config.http);
   r.Check(config.shutdown_timeout.nanos > 0, "shutdown_timeout", "must be positive");
   r.Finish();
   config.data_dir = MakeAbsolutePath(base_dir, data_dir);
 
+  config.metrics = std::make_unique<MetricsRegistry>();
   ResourceClaims claims;
   if (pipelines.defined() && !pipelines.IsNull()) {
     if (!pipelines.IsMap()) {
@@ -205,7 +242,7 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& reg
         }
         PipelineParts parts;
         BuildPipeline(name, value, registry, base_dir, config.data_dir, clock, errors, claims,
-                      parts);
+                      *config.metrics, parts);
         config.pipelines.push_back(std::move(parts));
       }
       if (config.pipelines.empty() && errors.empty()) {

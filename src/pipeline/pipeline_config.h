@@ -15,6 +15,8 @@
 #include "src/base/result.h"
 #include "src/config/config_error.h"
 #include "src/config/duration.h"
+#include "src/metrics/metrics_registry.h"
+#include "src/metrics/sink_stats.h"
 #include "src/pipeline/condition.h"
 #include "src/pipeline/registry.h"
 
@@ -28,6 +30,8 @@ struct PipelineParts {
   std::vector<std::optional<Condition>> stage_when;  // one per stage
   std::vector<std::unique_ptr<Sink>> sinks;
   std::vector<std::optional<Condition>> sink_when;  // one per sink
+  std::vector<std::unique_ptr<SinkHealth>> sink_health;  // one per sink
+  std::vector<std::unique_ptr<SinkStats>> sink_stats;    // one per sink, pointing into metrics
   std::vector<std::string> source_names;            // component paths, for logs
   std::vector<std::string> sink_names;
   size_t batch_max_events = 2048;
@@ -36,10 +40,19 @@ struct PipelineParts {
   size_t max_batches_in_flight = 8;
 };
 
+struct HttpOptions {
+  std::string host;  // empty: the status server is off
+  int port = 0;
+};
+
 struct AgentConfig {
   std::string file;      // absolute path of the pipeline file
   std::string data_dir;  // absolute
   Duration shutdown_timeout = Duration::Seconds(30);
+  HttpOptions http;      // `http: {listen: 127.0.0.1:9180}`
+  // Every instrument of every component. Declared before `pipelines`, so it is destroyed after
+  // them: components keep references to their instruments.
+  std::unique_ptr<MetricsRegistry> metrics;
   std::vector<PipelineParts> pipelines;
 };
 

@@ -13,6 +13,8 @@
 #include "src/base/clock.h"
 #include "src/config/config_error.h"
 #include "src/config/config_node.h"
+#include "src/metrics/metrics_registry.h"
+#include "src/metrics/sink_stats.h"
 
 namespace logship {
 
@@ -38,6 +40,9 @@ struct PluginContext {
   std::string data_dir;   // this pipeline's state directory: <data_dir>/<pipeline> (absolute)
   int sink_index = -1;    // for sinks: its position in the pipeline's sinks (Batch::RoutedTo)
   ConfigErrors* errors = nullptr;
+  MetricsRegistry* metrics = nullptr;  // where components register instruments (never null in
+                                       // a pipeline; null in tests that do not care)
+  SinkStats* sink_stats = nullptr;     // for sinks: their counters and health
   ResourceClaims* claims = nullptr;
   Clock* clock = nullptr;
 

@@ -102,7 +102,8 @@ int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
   std::string host = HostName();
   std::vector<std::unique_ptr<Pipeline>> pipelines;
   for (PipelineParts& parts : config.pipelines) {
-    pipelines.push_back(std::make_unique<Pipeline>(std::move(parts), host, options.once, clock));
+    pipelines.push_back(std::make_unique<Pipeline>(std::move(parts), host, options.once, clock,
+                                                   *config.metrics));
   }
   for (auto& p : pipelines) {
     Status st = p->Start();

@@ -9,10 +9,13 @@
 // of what was acknowledged).
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/base/status.h"
 #include "src/event/batch_pool.h"
+#include "src/metrics/metrics_registry.h"
 
 namespace logship {
 
@@ -36,6 +39,20 @@ class SourceContext {
   virtual int64_t batch_timeout_ns() const = 0;
   // --once: read what exists, then stop.
   virtual bool once() const = 0;
+  // Where the source registers its instruments (labels: pipeline, input).
+  virtual MetricsRegistry& metrics() = 0;
+  virtual const std::string& pipeline_name() const = 0;
+  // Observes, in seconds, how long a batch took from Emit to being acknowledged by every sink.
+  virtual Histogram& ack_latency() = 0;
+};
+
+// One file a source reads, as /status shows it. Sizes and offsets in bytes.
+struct InputFileStatus {
+  std::string path;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  uint64_t acked_offset = 0;  // the checkpoint: first byte not yet acknowledged
+  std::string state;          // "active", "rotated" (renamed or deleted, being finished), "closed"
 };
 
 // What a source has done so far, for progress lines and status pages. Readable from any thread.
@@ -56,6 +73,9 @@ class Source {
   // Saves final state; called once, after the sinks stopped.
   virtual Status Finish() = 0;
   virtual SourceProgress progress() const { return {}; }
+  // The files the source reads, for /status and the checkpoint-lag gauges; empty for sources that
+  // read no files. Thread-safe; may lag the truth by up to a second.
+  virtual std::vector<InputFileStatus> Files() const { return {}; }
 };
 
 }  // namespace logship

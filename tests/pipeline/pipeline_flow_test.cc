@@ -108,7 +108,7 @@ class PipelineFlowTest : public ::testing::Test {
     parts.max_batches_in_flight = in_flight;
     parts.batch_max_events = 1024;
     parts.batch_max_bytes = 256 * 1024;
-    return std::make_unique<Pipeline>(std::move(parts), "host", once, RealClock());
+    return std::make_unique<Pipeline>(std::move(parts), "host", once, RealClock(), metrics_);
   }
 
   // Writes `lines` lines of 200 bytes; returns the file size.
@@ -133,6 +133,7 @@ class PipelineFlowTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  MetricsRegistry metrics_;
   ConfigErrors errors_;
   ResourceClaims claims_;
   HoldingSink* sink_ = nullptr;

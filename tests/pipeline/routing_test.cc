@@ -147,7 +147,8 @@ class RoutingTest : public ::testing::Test {
     ASSERT_EQ(::system(("mkdir -p " + dir_.Sub("logs")).c_str()), 0);
     testing::WriteFile(dir_.Sub("logs/app.log"), text);
     ASSERT_EQ(config.pipelines.size(), 1u);
-    Pipeline pipeline(std::move(config.pipelines[0]), "test-host", /*once=*/true, RealClock());
+    Pipeline pipeline(std::move(config.pipelines[0]), "test-host", /*once=*/true, RealClock(),
+                      *config.metrics);
     ASSERT_TRUE(pipeline.Start().ok());
     ASSERT_TRUE(WaitUntil([&] { return pipeline.SourcesDone(); }));
     EXPECT_TRUE(pipeline.Drain(RealClock().MonotonicNanos() + 10'000'000'000));
