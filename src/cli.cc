@@ -12,6 +12,7 @@
 #include "src/config/config_error.h"
 #include "src/pipeline/pipeline_config.h"
 #include "src/pipeline/runtime.h"
+#include "src/status/status_client.h"
 
 #ifndef LOGSHIP_VERSION
 #define LOGSHIP_VERSION "0.0.0"
@@ -59,12 +60,33 @@ int Validate(const std::string& file, const Registry& registry) {
   return 0;
 }
 
+int ShowStatus(const std::string& url, bool json) {
+  Result<std::string> body = FetchStatus(url);
+  if (!body.ok()) {
+    std::fprintf(stderr, "logship status: %s\n", body.status().ToString().c_str());
+    return 1;
+  }
+  if (json) {
+    std::fputs(body->c_str(), stdout);
+    return 0;
+  }
+  Result<AgentStatus> status = ParseStatusJson(*body);
+  if (!status.ok()) {
+    std::fprintf(stderr, "logship status: %s: %s\n", url.c_str(),
+                 status.status().ToString().c_str());
+    return 1;
+  }
+  std::fputs(FormatStatusTable(*status).c_str(), stdout);
+  return 0;
+}
+
 int Run(const std::string& file, bool once, bool progress, const Registry& registry) {
   std::optional<AgentConfig> config = Load(file, registry);
   if (!config) return 1;
   RunOptions options;
   options.once = once;
   options.progress = progress;
+  options.version = LOGSHIP_VERSION;
   return RunAgent(std::move(*config), options);
 }
 
@@ -101,6 +123,14 @@ int RunCli(int argc, char** argv, const Registry& registry) {
       "validate", "Check PIPELINE; print each problem as FILE:LINE:COL: message");
   validate->add_option("PIPELINE", validate_file, "Pipeline file (YAML)")->required();
 
+  std::string status_url = "http://127.0.0.1:9180";
+  bool status_json = false;
+  CLI::App* status = app.add_subcommand(
+      "status", "Show a running agent's files (by lag) and sinks, from its /status endpoint");
+  status->add_option("--url", status_url, "The agent's http.listen address")
+      ->capture_default_str();
+  status->add_flag("--json", status_json, "Print the /status document as it is");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -109,6 +139,7 @@ int RunCli(int argc, char** argv, const Registry& registry) {
   SetUpLogging(log_level);
   if (run->parsed()) return Run(run_file, once, !no_progress && ::isatty(2), registry);
   if (validate->parsed()) return Validate(validate_file, registry);
+  if (status->parsed()) return ShowStatus(status_url, status_json);
   return 1;
 }
 

@@ -40,11 +40,12 @@ constexpr size_t kMaxGroupBytes = 4 << 20;
 class SpoolSink final : public Sink {
  public:
   SpoolSink(SpoolSinkOptions options, std::string name, size_t sink_index, Clock& clock,
-            FileSystem& fs)
+            FileSystem& fs, SinkStats stats)
       : options_(std::move(options)),
         name_(std::move(name)),
         sink_index_(sink_index),
         clock_(clock),
+        stats_(stats),
         writer_(SpoolWriterOptions{options_.path, options_.max_file_bytes.bytes,
                                    options_.max_file_age.nanos},
                 clock, fs),
@@ -64,8 +65,12 @@ class SpoolSink final : public Sink {
 
   void Submit(BatchPtr batch, AckHandle ack) override {
     Item item{std::move(batch), ack};
+    stats_.queue_batches->Add(1);
     // Only fails after Stop: the batch is then never acknowledged, so it is read again next run.
-    if (!queue_.Push(item)) spdlog::warn("{}: batch submitted after stop, not written", name_);
+    if (!queue_.Push(item)) {
+      stats_.queue_batches->Add(-1);
+      spdlog::warn("{}: batch submitted after stop, not written", name_);
+    }
   }
 
   Status Stop(int64_t deadline_ns) override {
@@ -109,14 +114,18 @@ class SpoolSink final : public Sink {
       // Group commit: take what else is queued into the same write and fsync, but stop at
       // kMaxGroupBytes of serialized events, which bounds the output buffer (and so memory).
       out_.clear();
+      group_events_ = 0;
       SerializeFrom(0);
       while (out_.size() < kMaxGroupBytes && queue_.PopAll(&group_, 1, 0) == 1) {
         SerializeFrom(group_.size() - 1);
       }
+      stats_.queue_batches->Add(-static_cast<int64_t>(group_.size()));
       if (DeadlinePassed() || !WriteDurably()) {
         abandoned_batches_ = group_.size();
         break;
       }
+      stats_.events_out->Add(group_events_);
+      stats_.health->Delivered(clock_.NowUnixNanos());
       // Acknowledge in submission order, releasing each batch at once so the pool gets it back.
       for (Item& item : group_) {
         item.ack.Done(AckStatus::kDelivered);
@@ -142,9 +151,10 @@ class SpoolSink final : public Sink {
         }
         return true;
       }
-      log_limiter_.Error(
-          name_ + ": cannot write spool '" + options_.path + "', retrying: " + s.ToString(),
-          clock_.MonotonicNanos());
+      std::string why = "cannot write spool '" + options_.path + "': " + s.ToString();
+      stats_.retries->Add(1);
+      stats_.health->Failing(why, clock_.NowUnixNanos());
+      log_limiter_.Error(name_ + ": " + why + "; retrying", clock_.MonotonicNanos());
       if (!WaitForRetry(backoff_.DelayNanos(attempt))) return false;
     }
   }
@@ -158,6 +168,7 @@ class SpoolSink final : public Sink {
         if (!batch.RoutedTo(sink_index_, i)) continue;
         json_.WriteEvent(batch, events[i], out_);
         out_.Push('\n');
+        ++group_events_;
       }
     }
   }
@@ -187,6 +198,7 @@ class SpoolSink final : public Sink {
   const std::string name_;
   const size_t sink_index_;  // this sink's routes in each batch
   Clock& clock_;
+  const SinkStats stats_;
 
   // Worker-only state.
   SpoolWriter writer_;
@@ -196,6 +208,7 @@ class SpoolSink final : public Sink {
   Backoff backoff_;
   LogLimiter log_limiter_;
   size_t abandoned_batches_ = 0;  // read by Stop after join
+  uint64_t group_events_ = 0;     // events serialized into out_
 
   BoundedQueue<Item> queue_;
   std::thread worker_;
@@ -246,8 +259,9 @@ Result<std::unique_ptr<Sink>> MakeSpoolSink(const ConfigNode& node, PluginContex
 std::unique_ptr<Sink> MakeSpoolSinkWithFileSystem(SpoolSinkOptions options, PluginContext& ctx,
                                                   FileSystem& fs) {
   Clock& clock = ctx.clock != nullptr ? *ctx.clock : RealClock();
-  return std::make_unique<SpoolSink>(std::move(options), ctx.component,
-                                     static_cast<size_t>(std::max(ctx.sink_index, 0)), clock, fs);
+  return std::make_unique<SpoolSink>(
+      std::move(options), ctx.component, static_cast<size_t>(std::max(ctx.sink_index, 0)), clock,
+      fs, ctx.sink_stats != nullptr ? *ctx.sink_stats : NullSinkStats());
 }
 
 }  // namespace logship

@@ -49,13 +49,14 @@ Status WriteAll(int fd, std::string_view data, const std::string& name) {
 // from interleaving and guards the reused serializer.
 class StdoutSink final : public Sink {
  public:
-  StdoutSink(int fd, std::string name, size_t sink_index, Clock& clock)
-      : fd_(fd), name_(std::move(name)), sink_index_(sink_index), clock_(clock) {}
+  StdoutSink(int fd, std::string name, size_t sink_index, Clock& clock, SinkStats stats)
+      : fd_(fd), name_(std::move(name)), sink_index_(sink_index), clock_(clock), stats_(stats) {}
 
   Status Start() override { return Status::Ok(); }
 
   void Submit(BatchPtr batch, AckHandle ack) override {
     Status s;
+    uint64_t count = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       out_.clear();
@@ -64,11 +65,19 @@ class StdoutSink final : public Sink {
         if (!batch->RoutedTo(sink_index_, i)) continue;
         json_.WriteEvent(*batch, events[i], out_);
         out_.Push('\n');
+        ++count;
       }
       s = WriteAll(fd_, out_.view(), name_ + ": standard output");
       out_.clear();
       out_.ShrinkTo(kMaxRetainedBufferBytes);
       if (!s.ok()) LogError(s);
+    }
+    if (s.ok()) {
+      stats_.events_out->Add(count);
+      stats_.health->Delivered(clock_.NowUnixNanos());
+    } else {
+      stats_.dead_letters->Add(count);
+      stats_.health->Failing(s.ToString(), clock_.NowUnixNanos());
     }
     batch.reset();  // back to the pool before the acknowledgement lets the source read on
     // A failed write to standard output does not heal by retrying (closed pipe, full disk
@@ -101,6 +110,7 @@ class StdoutSink final : public Sink {
   const std::string name_;
   const size_t sink_index_;  // this sink's routes in each batch
   Clock& clock_;
+  const SinkStats stats_;
   std::mutex mu_;
   JsonWriter json_ LOGSHIP_GUARDED_BY(mu_);
   OutputBuffer out_ LOGSHIP_GUARDED_BY(mu_);
@@ -121,8 +131,9 @@ Result<std::unique_ptr<Sink>> MakeStdoutSink(const ConfigNode& node, PluginConte
 
 std::unique_ptr<Sink> MakeStdoutSinkForFd(int fd, PluginContext& ctx) {
   Clock& clock = ctx.clock != nullptr ? *ctx.clock : RealClock();
-  return std::make_unique<StdoutSink>(fd, ctx.component,
-                                      static_cast<size_t>(std::max(ctx.sink_index, 0)), clock);
+  return std::make_unique<StdoutSink>(
+      fd, ctx.component, static_cast<size_t>(std::max(ctx.sink_index, 0)), clock,
+      ctx.sink_stats != nullptr ? *ctx.sink_stats : NullSinkStats());
 }
 
 }  // namespace logship

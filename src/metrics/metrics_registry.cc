@@ -210,8 +210,10 @@ std::string MetricsRegistry::RenderPrometheus() const {
                    std::to_string(cumulative) + "\n";
         }
         lines += name + "_sum" + LabelText(s->labels, nullptr) + " " + FormatValue(h.sum()) + "\n";
+        // The +Inf bucket's value, not h.count(): an Observe racing this scrape must not make
+        // the two disagree.
         lines += name + "_count" + LabelText(s->labels, nullptr) + " " +
-                 std::to_string(h.count()) + "\n";
+                 std::to_string(cumulative) + "\n";
       }
     }
   }

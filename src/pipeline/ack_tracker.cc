@@ -11,7 +11,16 @@ void AckHandle::Done(AckStatus status) const {
   if (tracker_ != nullptr) tracker_->Done(sequence_, status);
 }
 
-AckTracker::AckTracker(int acks_per_batch) : acks_per_batch_(acks_per_batch), ring_(16) {
+namespace {
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+AckTracker::AckTracker(int acks_per_batch, Histogram* latency)
+    : acks_per_batch_(acks_per_batch), latency_(latency), ring_(16) {
   LOGSHIP_CHECK(acks_per_batch > 0);
 }
 
@@ -29,6 +38,7 @@ uint64_t AckTracker::Register(std::span<const BatchSource> sources) {
   Slot& slot = SlotFor(seq);
   slot.sequence = seq;
   slot.remaining = acks_per_batch_;
+  slot.registered_ns = latency_ != nullptr ? SteadyNanos() : 0;
   slot.status = AckStatus::kDelivered;
   slot.positions.clear();
   for (const BatchSource& s : sources) slot.positions.push_back({s.file_id, s.end_offset});
@@ -41,7 +51,11 @@ void AckTracker::Done(uint64_t sequence, AckStatus status) {
   Slot& slot = SlotFor(sequence);
   LOGSHIP_CHECK(slot.remaining > 0) << "batch " << sequence << " acknowledged too often";
   if (status > slot.status) slot.status = status;
-  if (--slot.remaining == 0 && sequence == head_) CommitPrefix();
+  if (--slot.remaining != 0) return;
+  if (latency_ != nullptr) {
+    latency_->Observe(static_cast<double>(SteadyNanos() - slot.registered_ns) / 1e9);
+  }
+  if (sequence == head_) CommitPrefix();
 }
 
 void AckTracker::CommitPrefix() {

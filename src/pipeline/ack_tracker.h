@@ -16,6 +16,7 @@
 
 #include "src/base/thread_annotations.h"
 #include "src/event/batch.h"
+#include "src/metrics/metrics.h"
 #include "src/pipeline/ack.h"
 
 namespace logship {
@@ -28,8 +29,9 @@ struct CommittedPosition {
 
 class AckTracker {
  public:
-  // `acks_per_batch`: how many sinks must acknowledge every batch (> 0).
-  explicit AckTracker(int acks_per_batch);
+  // `acks_per_batch`: how many sinks must acknowledge every batch (> 0). `latency`, when given,
+  // observes each batch's seconds from Register to its last acknowledgement.
+  explicit AckTracker(int acks_per_batch, Histogram* latency = nullptr);
   AckTracker(const AckTracker&) = delete;
   AckTracker& operator=(const AckTracker&) = delete;
 
@@ -53,6 +55,7 @@ class AckTracker {
   struct Slot {
     uint64_t sequence = 0;
     int remaining = 0;
+    int64_t registered_ns = 0;  // steady clock, for the latency histogram
     AckStatus status = AckStatus::kDelivered;
     std::vector<CommittedPosition> positions;
   };
@@ -60,6 +63,7 @@ class AckTracker {
   void CommitPrefix() LOGSHIP_REQUIRES(mu_);
 
   const int acks_per_batch_;
+  Histogram* const latency_;
   mutable std::mutex mu_;
   std::condition_variable idle_cv_;
   // Ring of in-flight slots: index sequence % ring_.size(); [head_, next_) are in flight.

@@ -160,8 +160,8 @@ void Pipeline::Count(const Batch& batch) {
     if (it == parse_errors_.end()) {
       Counter& c = metrics_.GetCounter(
           "logship_parse_errors_total",
-          "Events a stage could not process, shipped tagged with error.type.",
-          {{"pipeline", parts_.name}, {"error_type", std::string(last_type)}});
+          "Events a stage could not parse, by stage type (shipped tagged with error.type).",
+          {{"pipeline", parts_.name}, {"stage", std::string(last_type)}});
       it = parse_errors_.emplace(std::string(last_type), &c).first;
     }
     it->second->Add(last_count);

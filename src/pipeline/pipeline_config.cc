@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <map>
 
 #include "src/base/file_system.h"
 #include "src/config/byte_size.h"
@@ -174,7 +175,16 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
       parts.stage_when.push_back(std::move(when));
     }
   }
-  for (const ConfigNode& sk : list(sinks, "sinks", true)) {
+  // A sink's id in metrics and /status: its type, suffixed with its position when the pipeline
+  // has more than one sink of that type.
+  std::vector<ConfigNode> sink_nodes = list(sinks, "sinks", true);
+  std::map<std::string, int> sinks_of_type;
+  for (const ConfigNode& sk : sink_nodes) {
+    if (sk.IsMap() && sk.Get("type").IsScalar()) ++sinks_of_type[sk.Get("type").Scalar()];
+  }
+  int sink_position = -1;
+  for (const ConfigNode& sk : sink_nodes) {
+    ++sink_position;
     SinkFactory f =
         FindFactory(sk, "sink", &Registry::FindSink, &Registry::SinkNames, registry, errors);
     if (f == nullptr) continue;
@@ -182,7 +192,10 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
     ctx.sink_index = static_cast<int>(parts.sinks.size());
     std::optional<Condition> when = ParseWhen(sk, errors);
     auto health = std::make_unique<SinkHealth>();
-    auto stats = std::make_unique<SinkStats>(MakeSinkStats(metrics, name, sk.path(), health.get()));
+    std::string type = sk.Get("type").Scalar();
+    std::string id =
+        sinks_of_type[type] > 1 ? type + "-" + std::to_string(sink_position) : type;
+    auto stats = std::make_unique<SinkStats>(MakeSinkStats(metrics, name, id, health.get()));
     ctx.sink_stats = stats.get();
     Result<std::unique_ptr<Sink>> sink = f(sk, ctx);
     ctx.sink_index = -1;
@@ -190,6 +203,8 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
     if (sink.ok()) {
       parts.sinks.push_back(std::move(*sink));
       parts.sink_names.push_back(sk.path());
+      parts.sink_ids.push_back(id);
+      parts.sink_types.push_back(type);
       parts.sink_when.push_back(std::move(when));
       parts.sink_health.push_back(std::move(health));
       parts.sink_stats.push_back(std::move(stats));
@@ -205,6 +220,7 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& reg
   std::string base = ::getcwd(cwd, sizeof(cwd)) != nullptr ? std::string(cwd) : "/";
   AgentConfig config;
   config.file = MakeAbsolutePath(base, path);
+  config.loaded_unix_ns = clock.NowUnixNanos();
   Result<ConfigNode> root = ConfigNode::LoadFile(config.file);
   if (!root.ok()) {
     // The message already reads "FILE:LINE:COL: reason" or "FILE: reason".

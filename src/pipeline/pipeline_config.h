@@ -34,6 +34,8 @@ struct PipelineParts {
   std::vector<std::unique_ptr<SinkStats>> sink_stats;    // one per sink, pointing into metrics
   std::vector<std::string> source_names;            // component paths, for logs
   std::vector<std::string> sink_names;
+  std::vector<std::string> sink_ids;    // "spool", or "spool-1" when a type appears twice
+  std::vector<std::string> sink_types;  // the `type:` of each sink
   size_t batch_max_events = 2048;
   size_t batch_max_bytes = 1 << 20;
   int64_t batch_timeout_ns = 200'000'000;
@@ -50,6 +52,7 @@ struct AgentConfig {
   std::string data_dir;  // absolute
   Duration shutdown_timeout = Duration::Seconds(30);
   HttpOptions http;      // `http: {listen: 127.0.0.1:9180}`
+  int64_t loaded_unix_ns = 0;
   // Every instrument of every component. Declared before `pipelines`, so it is destroyed after
   // them: components keep references to their instruments.
   std::unique_ptr<MetricsRegistry> metrics;

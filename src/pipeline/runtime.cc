@@ -7,6 +7,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,7 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "src/metrics/process_collector.h"
 #include "src/pipeline/pipeline.h"
+#include "src/status/status_server.h"
 
 namespace logship {
 namespace {
@@ -77,6 +80,35 @@ class ProgressLine {
   int64_t start_ns_;
 };
 
+AgentStatus CollectStatus(const std::vector<std::unique_ptr<Pipeline>>& pipelines,
+                          const char* state, const AgentConfig& config,
+                          const RunOptions& options, int64_t started_unix_ns, Clock& clock) {
+  AgentStatus s;
+  s.state = state;
+  s.version = options.version;
+  s.config_file = config.file;
+  s.config_loaded_unix_ns = config.loaded_unix_ns;
+  s.started_unix_ns = started_unix_ns;
+  s.now_unix_ns = clock.NowUnixNanos();
+  for (const auto& p : pipelines) {
+    const PipelineParts& parts = p->parts();
+    PipelineStatus ps;
+    ps.name = parts.name;
+    for (size_t i = 0; i < parts.sources.size(); ++i) {
+      for (InputFileStatus& f : parts.sources[i]->Files()) {
+        ps.files.push_back(FileStatus{parts.source_names[i], std::move(f)});
+      }
+    }
+    for (size_t i = 0; i < parts.sinks.size(); ++i) {
+      ps.sinks.push_back(SinkStatus{parts.sink_ids[i], parts.sink_types[i],
+                                    parts.sink_health[i]->snapshot(),
+                                    parts.sink_stats[i]->events_out->value()});
+    }
+    s.pipelines.push_back(std::move(ps));
+  }
+  return s;
+}
+
 }  // namespace
 
 void BlockTerminationSignals() {
@@ -100,10 +132,28 @@ int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
     return 2;
   }
   std::string host = HostName();
+  const int64_t started_unix_ns = clock.NowUnixNanos();
+  std::atomic<const char*> state{"starting"};
   std::vector<std::unique_ptr<Pipeline>> pipelines;
   for (PipelineParts& parts : config.pipelines) {
     pipelines.push_back(std::make_unique<Pipeline>(std::move(parts), host, options.once, clock,
                                                    *config.metrics));
+  }
+  int process_collector = AddProcessCollector(*config.metrics);
+  // Declared after `pipelines`: destroyed (stopped) before them.
+  std::unique_ptr<StatusServer> server;
+  if (!config.http.host.empty()) {
+    server = std::make_unique<StatusServer>(*config.metrics, [&] {
+      return CollectStatus(pipelines, state.load(), config, options, started_unix_ns, clock);
+    });
+    Status st = server->Start(config.http.host, config.http.port);
+    if (!st.ok()) {
+      spdlog::critical("{}: {}", config.file, st.ToString());
+      ::close(sig_fd);
+      return 2;
+    }
+    spdlog::info("serving /metrics, /health and /status on http://{}:{}", config.http.host,
+                 server->port());
   }
   for (auto& p : pipelines) {
     Status st = p->Start();
@@ -115,6 +165,7 @@ int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
       return 2;
     }
   }
+  state.store("running");
   spdlog::info("running {} pipeline(s) from '{}'{}", pipelines.size(), config.file,
                options.once ? " once" : "");
 
@@ -147,6 +198,7 @@ int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
                  config.shutdown_timeout.millis());
   }
 
+  state.store("draining");
   int64_t deadline = clock.MonotonicNanos() + config.shutdown_timeout.nanos;
   for (auto& p : pipelines) p->StopReading();
   bool complete = true;
@@ -176,6 +228,9 @@ int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
     }
   }
   ::close(sig_fd);
+  state.store("stopped");
+  if (server != nullptr) server->Stop();
+  config.metrics->RemoveCollector(process_collector);
   if (!complete) {
     spdlog::warn("stopped before everything read was delivered; it will be read again");
     return 3;

@@ -20,6 +20,7 @@ namespace logship {
 struct RunOptions {
   bool once = false;
   bool progress = false;  // print a progress line on stderr (only with once)
+  std::string version;    // shown in /status
 };
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread it creates later, and

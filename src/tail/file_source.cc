@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -43,6 +44,7 @@ class FileSource final : public Source {
   ~FileSource() override {
     StopReading();
     Join();
+    if (metrics_ != nullptr && collector_id_ != 0) metrics_->RemoveCollector(collector_id_);
     for (auto& f : files_) {
       if (f->fd >= 0) ::close(f->fd);
     }
@@ -61,6 +63,10 @@ class FileSource final : public Source {
     return SourceProgress{bytes_read_.load(std::memory_order_relaxed),
                           bytes_total_.load(std::memory_order_relaxed),
                           events_.load(std::memory_order_relaxed)};
+  }
+  std::vector<InputFileStatus> Files() const override {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    return status_;
   }
 
  private:
@@ -111,6 +117,10 @@ class FileSource final : public Source {
   void DropFinishedFiles();
   void SaveIfDue(bool force);
   Checkpoints Snapshot() const;
+  // Publishes files_ for Files() (and the lag gauges) at most once a second, or now if `force`.
+  void PublishStatus(bool force);
+  // Writes this input's gauges and counters during a scrape (any thread).
+  void Collect(ScrapeWriter& w) const;
   void UpdateFingerprint(TailedFile& f);
   void Forget(TailedFile& f);  // drops an open file from the lookup tables
   // Drops f's path from by_path_, unless the path now names another file (a new app.log opened
@@ -156,6 +166,14 @@ class FileSource final : public Source {
   int64_t next_save_ns_ = 0;
   int64_t last_save_error_log_ns_ = 0;
 
+  // Status for /status and /metrics: published by the source thread, read by the scraper.
+  mutable std::mutex status_mu_;
+  std::vector<InputFileStatus> status_;  // guarded by status_mu_
+  bool status_stale_ = true;             // files_ changed since the last publication
+  int64_t next_status_ns_ = 0;
+  MetricsRegistry* metrics_ = nullptr;
+  int collector_id_ = 0;
+
   std::atomic<uint64_t> bytes_read_{0};
   std::atomic<uint64_t> bytes_total_{0};
   std::atomic<uint64_t> events_{0};
@@ -164,7 +182,9 @@ class FileSource final : public Source {
 Status FileSource::Start(SourceContext& ctx) {
   ctx_ = &ctx;
   once_ = ctx.once();
-  tracker_ = std::make_unique<AckTracker>(ctx.sink_count());
+  tracker_ = std::make_unique<AckTracker>(ctx.sink_count(), &ctx.ack_latency());
+  metrics_ = &ctx.metrics();
+  collector_id_ = metrics_->AddCollector([this](ScrapeWriter& w) { Collect(w); });
   Result<CheckpointStore> store =
       CheckpointStore::Open(PosixFileSystem(), data_dir_, options_.id + ".checkpoints");
   if (!store.ok()) return store.status().WithContext(name_);
@@ -190,6 +210,7 @@ Status FileSource::Finish() {
   Join();
   ApplyAcks();
   SaveIfDue(/*force=*/true);
+  PublishStatus(/*force=*/true);
   return Status::Ok();
 }
 
@@ -206,6 +227,8 @@ void FileSource::Run() {
     }
     ApplyAcks();
     SaveIfDue(false);
+    if (progress) status_stale_ = true;
+    PublishStatus(false);
     if (next_group_deadline_ != MultilineJoiner::kNoDeadline && Now() >= next_group_deadline_) {
       FlushDueGroups();
     }
@@ -226,6 +249,7 @@ void FileSource::Run() {
     int64_t now = Now();
     int64_t wake = std::min(next_scan, next_group_deadline_);
     if (dirty_) wake = std::min(wake, next_save_ns_);
+    if (status_stale_) wake = std::min(wake, next_status_ns_);
     // Acknowledgements arrive from sink threads: look for them on the checkpoint interval.
     if (tracker_->in_flight() > 0) wake = std::min(wake, now + options_.checkpoint_interval.nanos);
     int timeout_ms = static_cast<int>(std::max<int64_t>(0, (wake - now) / 1'000'000) + 1);
@@ -712,6 +736,7 @@ void FileSource::TakeAcks() {
       if (p.end_offset > f.acked_offset) f.acked_offset = p.end_offset;
     }
     dirty_ = true;
+    status_stale_ = true;
   }
 }
 
@@ -722,8 +747,53 @@ void FileSource::DropFinishedFiles() {
     if (f->state != TailState::kClosed || f->acked_offset < f->emitted_offset) return false;
     by_id_.erase(f->id);
     dirty_ = true;
+    status_stale_ = true;
     return true;
   });
+}
+
+void FileSource::PublishStatus(bool force) {
+  int64_t now = Now();
+  if (!force && (!status_stale_ || now < next_status_ns_)) return;
+  next_status_ns_ = now + 1'000'000'000;
+  status_stale_ = false;
+  std::vector<InputFileStatus> files;
+  files.reserve(files_.size());
+  for (const auto& f : files_) {
+    InputFileStatus s;
+    s.path = f->path;
+    s.inode = f->inode;
+    s.size = f->read_offset;
+    struct stat st;
+    if (f->fd >= 0 && ::fstat(f->fd, &st) == 0) s.size = static_cast<uint64_t>(st.st_size);
+    s.acked_offset = f->acked_offset;
+    s.state = f->state == TailState::kActive     ? "active"
+              : f->state == TailState::kOrphaned ? "rotated"
+                                                 : "closed";
+    files.push_back(std::move(s));
+  }
+  std::lock_guard<std::mutex> lock(status_mu_);
+  status_.swap(files);
+}
+
+void FileSource::Collect(ScrapeWriter& w) const {
+  const std::string& pipeline = ctx_->pipeline_name();
+  Labels labels = {{"pipeline", pipeline}, {"input", options_.id}};
+  w.Counter("logship_bytes_read_total", "Bytes an input read from its files.", labels,
+            static_cast<double>(bytes_read_.load(std::memory_order_relaxed)));
+  w.Counter("logship_events_read_total", "Events an input read (before stages).", labels,
+            static_cast<double>(events_.load(std::memory_order_relaxed)));
+  std::lock_guard<std::mutex> lock(status_mu_);
+  size_t open = 0;
+  for (const InputFileStatus& f : status_) {
+    if (f.state != "closed") ++open;
+    Labels fl = {{"pipeline", pipeline}, {"input", options_.id}, {"file", f.path}};
+    uint64_t lag = f.size > f.acked_offset ? f.size - f.acked_offset : 0;
+    w.Gauge("logship_checkpoint_lag_bytes",
+            "Per file: its size minus the acknowledged offset (bytes not yet delivered).", fl,
+            static_cast<double>(lag));
+  }
+  w.Gauge("logship_open_files", "Files an input holds open.", labels, static_cast<double>(open));
 }
 
 Checkpoints FileSource::Snapshot() const {
