@@ -45,10 +45,10 @@ class KafkaEncoder {
   const size_t sink_index_;
   const FieldRef message_field_;
   JsonWriter json_;
-  std::string topic_;     // rendered topic
-  std::string key_;       // rendered key
-  std::string scratch_;   // number formatting for raw messages
-  OutputBuffer letter_;   // dead-letter event JSON
+  std::string topic_;    // rendered topic
+  std::string key_;      // rendered key
+  std::string scratch_;  // number formatting for raw messages
+  OutputBuffer letter_;  // dead-letter event JSON
 };
 
 }  // namespace logship

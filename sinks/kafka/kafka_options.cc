@@ -74,8 +74,8 @@ std::string ReadLibrdkafkaOptions(const ConfigNode& options, ConfigReader& r, rd
                                   KafkaSinkOptions& o) {
   std::string idempotence;
   if (!options.IsMap()) {
-    r.Error("options", "expected a map of librdkafka properties, got " +
-                           std::string(options.KindName()));
+    r.Error("options",
+            "expected a map of librdkafka properties, got " + std::string(options.KindName()));
     return idempotence;
   }
   for (const auto& [key, value_node] : options.Entries()) {
@@ -90,8 +90,8 @@ std::string ReadLibrdkafkaOptions(const ConfigNode& options, ConfigReader& r, rd
     bool reserved = false;
     for (const Reserved& res : kReserved) {
       if (name == res.property) {
-        r.errors().Add(key.position(),
-                       "options: property '" + name + "' cannot be set here: " + std::string(res.why));
+        r.errors().Add(key.position(), "options: property '" + name +
+                                           "' cannot be set here: " + std::string(res.why));
         reserved = true;
       }
     }
@@ -105,8 +105,8 @@ std::string ReadLibrdkafkaOptions(const ConfigNode& options, ConfigReader& r, rd
     if (res != RD_KAFKA_CONF_OK) {
       // librdkafka quotes the value in its message: never for a secret.
       r.errors().Add(value_node.position(),
-                     "options: property '" + name + "': " +
-                         (secret ? std::string("invalid value <redacted>") : complaint));
+                     "options: property '" + name +
+                         "': " + (secret ? std::string("invalid value <redacted>") : complaint));
       continue;
     }
     if (secret && !value.empty()) o.secret_values.push_back(value);
@@ -132,8 +132,9 @@ void CheckTopic(ConfigReader& r, const KafkaSinkOptions& o, bool topic_ok) {
   const std::string& text = o.topic.text();
   if (o.topic.literal()) {
     r.Check(IsValidTopicName(text), "topic",
-            "'" + text + "' is not a valid Kafka topic name (1 to 249 of A-Z a-z 0-9 . _ -, "
-                         "not '.' or '..')");
+            "'" + text +
+                "' is not a valid Kafka topic name (1 to 249 of A-Z a-z 0-9 . _ -, "
+                "not '.' or '..')");
     return;
   }
   char bad = BadTopicTemplateChar(text);
@@ -191,8 +192,9 @@ Result<KafkaSinkOptions> ParseKafkaSinkOptions(const ConfigNode& node, PluginCon
   r.Check(!node.Get("topic").IsScalar() || !topic.empty(), "topic", "must not be empty");
   CheckTopic(r, o, topic_ok && !topic.empty());
   r.Check(o.topic_fallback.empty() || IsValidTopicName(o.topic_fallback), "topic_fallback",
-          "'" + o.topic_fallback + "' is not a valid Kafka topic name (1 to 249 of A-Z a-z 0-9 . _ "
-                                   "-, not '.' or '..')");
+          "'" + o.topic_fallback +
+              "' is not a valid Kafka topic name (1 to 249 of A-Z a-z 0-9 . _ "
+              "-, not '.' or '..')");
   o.has_key = !node.Get("key").IsNull();
   if (o.has_key) {
     r.Check(!key.empty(), "key", "must not be empty (leave it out for messages without a key)");
@@ -201,8 +203,8 @@ Result<KafkaSinkOptions> ParseKafkaSinkOptions(const ConfigNode& node, PluginCon
   o.format = format == "raw" ? KafkaFormat::kRaw : KafkaFormat::kJson;
   r.Check(o.queue_batches >= 1 && o.queue_batches <= 1024, "queue_batches",
           "must be between 1 and 1024");
-  r.Check(o.max_batches_in_flight >= 1 && o.max_batches_in_flight <= 1024,
-          "max_batches_in_flight", "must be between 1 and 1024");
+  r.Check(o.max_batches_in_flight >= 1 && o.max_batches_in_flight <= 1024, "max_batches_in_flight",
+          "must be between 1 and 1024");
 
   // librdkafka checks each property as it is set; the sink's own settings go first, so that a
   // codec missing from this librdkafka build is reported at `compression`.
@@ -216,8 +218,9 @@ Result<KafkaSinkOptions> ParseKafkaSinkOptions(const ConfigNode& node, PluginCon
     rd_kafka_conf_res_t res;
     std::string complaint = TrySet(conf.get(), name, value, &res);
     if (res == RD_KAFKA_CONF_OK) continue;
-    std::string_view at = name == "acks" ? "acks" : name == "compression.codec" ? "compression"
-                                                                                 : "brokers";
+    std::string_view at = name == "acks"                ? "acks"
+                          : name == "compression.codec" ? "compression"
+                                                        : "brokers";
     r.Error(at, complaint);
   }
   std::string idempotence;

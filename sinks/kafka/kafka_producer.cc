@@ -119,8 +119,7 @@ void KafkaProducer::ErrorCallback(rd_kafka_t* rk, int err, const char* reason, v
   self->handler_->OnError(code, text);
 }
 
-void KafkaProducer::LogCallback(const rd_kafka_t* rk, int level, const char* fac,
-                                const char* buf) {
+void KafkaProducer::LogCallback(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
   auto* self = static_cast<KafkaProducer*>(rd_kafka_opaque(rk));
   if (self == nullptr) return;
   self->LogLimited(LevelFor(level), std::string("log ") + fac,

@@ -44,8 +44,7 @@ class KafkaProducer {
   // librdkafka refuses the configuration (a CA file that cannot be read, conflicting settings).
   static Result<std::unique_ptr<KafkaProducer>> Create(const KafkaSinkOptions& options,
                                                        std::string name,
-                                                       KafkaDeliveryHandler* handler,
-                                                       Clock& clock);
+                                                       KafkaDeliveryHandler* handler, Clock& clock);
   ~KafkaProducer();
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
