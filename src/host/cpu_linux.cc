@@ -147,8 +147,7 @@ class CpuReader final : public MetricsetReader {
           out.Begin(kCoreMetricset);
           out.AddInt("system.core.id", static_cast<int64_t>(c.id));
           for (int i = 0; i < kStateCount; ++i) {
-            out.AddDouble(kKeys[i].core_pct,
-                          RoundMetric(static_cast<double>((*d)[i]) / elapsed));
+            out.AddDouble(kKeys[i].core_pct, RoundMetric(static_cast<double>((*d)[i]) / elapsed));
           }
           double busy = static_cast<double>(Sum(*d) - (*d)[kIdle] - (*d)[kIowait]) / elapsed;
           out.AddDouble("system.core.total.pct", RoundMetric(busy));

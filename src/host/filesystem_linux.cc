@@ -20,10 +20,10 @@ namespace {
 
 // When <proc>/filesystems cannot be read: the usual nodev types.
 constexpr std::string_view kFallbackIgnored[] = {
-    "autofs",  "binfmt_misc", "bpf",      "cgroup",   "cgroup2", "configfs", "debugfs",
-    "devpts",  "devtmpfs",    "efivarfs", "fusectl",  "hugetlbfs", "mqueue", "nsfs",
-    "overlay", "proc",        "pstore",   "ramfs",    "rpc_pipefs", "securityfs", "sysfs",
-    "tmpfs",   "tracefs"};
+    "autofs",     "binfmt_misc", "bpf",      "cgroup",   "cgroup2", "configfs",
+    "debugfs",    "devpts",      "devtmpfs", "efivarfs", "fusectl", "hugetlbfs",
+    "mqueue",     "nsfs",        "overlay",  "proc",     "pstore",  "ramfs",
+    "rpc_pipefs", "securityfs",  "sysfs",    "tmpfs",    "tracefs"};
 
 struct Mount {
   std::string device;

@@ -22,7 +22,8 @@ bool Enabled(const HostMetricsOptions& o, std::string_view metricset) {
 }
 
 // Checks a list of fnmatch patterns read from option `option`.
-void CheckPatterns(ConfigReader& r, std::string_view key, const std::vector<std::string>& patterns) {
+void CheckPatterns(ConfigReader& r, std::string_view key,
+                   const std::vector<std::string>& patterns) {
   for (const std::string& p : patterns) {
     if (p.empty()) r.Error(key, "patterns must not be empty");
   }
@@ -79,9 +80,8 @@ Result<HostMetricsOptions> ParseHostMetricsOptions(const ConfigNode& node, Plugi
   }
   if (!proc_root.empty()) o.proc_root = ctx.ResolvePath(proc_root);
 
-  ReadMetricsetMap(cpu, "cpu", o, errors, [&](ConfigReader& c) {
-    c.Optional("per_core", &o.cpu.per_core, false);
-  });
+  ReadMetricsetMap(cpu, "cpu", o, errors,
+                   [&](ConfigReader& c) { c.Optional("per_core", &o.cpu.per_core, false); });
   ReadMetricsetMap(filesystem, "filesystem", o, errors, [&](ConfigReader& f) {
     ConfigNode ignore_types;
     f.Optional("mounts", &o.filesystem.mounts, std::vector<std::string>{});
@@ -103,7 +103,8 @@ Result<HostMetricsOptions> ParseHostMetricsOptions(const ConfigNode& node, Plugi
     CheckPatterns(n, "interfaces", o.network.interfaces);
   });
   r.Finish();
-  if (errors.size() != errors_before) return Status::InvalidArgument(ctx.component, "invalid options");
+  if (errors.size() != errors_before)
+    return Status::InvalidArgument(ctx.component, "invalid options");
   return o;
 }
 

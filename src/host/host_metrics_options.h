@@ -28,8 +28,8 @@
 namespace logship {
 
 // Every metricset, in the default order.
-inline constexpr std::string_view kAllMetricsets[] = {"cpu",     "load",    "memory", "filesystem",
-                                                      "diskio",  "network", "uptime"};
+inline constexpr std::string_view kAllMetricsets[] = {"cpu",    "load",    "memory", "filesystem",
+                                                      "diskio", "network", "uptime"};
 
 struct HostMetricsOptions {
   Duration interval = Duration::Seconds(10);

@@ -24,8 +24,8 @@ class LoadReader final : public MetricsetReader {
     std::optional<double> l5 = fields.NextDouble();
     std::optional<double> l15 = fields.NextDouble();
     if (!l1 || !l5 || !l15) {
-      return Status::Corruption(path, "expected three load averages, got '" +
-                                          std::string(text->substr(0, 64)) + "'");
+      return Status::Corruption(
+          path, "expected three load averages, got '" + std::string(text->substr(0, 64)) + "'");
     }
     double n = cores;
     out.Begin(kLoadMetricset);

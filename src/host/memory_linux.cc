@@ -23,13 +23,20 @@ MemInfo ParseMemInfo(std::string_view text) {
     if (colon == std::string_view::npos) continue;
     std::string_view key = line->substr(0, colon);
     std::optional<uint64_t>* slot = nullptr;
-    if (key == "MemTotal") slot = &m.total;
-    else if (key == "MemFree") slot = &m.free;
-    else if (key == "MemAvailable") slot = &m.available;
-    else if (key == "Buffers") slot = &m.buffers;
-    else if (key == "Cached") slot = &m.cached;
-    else if (key == "SwapTotal") slot = &m.swap_total;
-    else if (key == "SwapFree") slot = &m.swap_free;
+    if (key == "MemTotal")
+      slot = &m.total;
+    else if (key == "MemFree")
+      slot = &m.free;
+    else if (key == "MemAvailable")
+      slot = &m.available;
+    else if (key == "Buffers")
+      slot = &m.buffers;
+    else if (key == "Cached")
+      slot = &m.cached;
+    else if (key == "SwapTotal")
+      slot = &m.swap_total;
+    else if (key == "SwapFree")
+      slot = &m.swap_free;
     if (slot == nullptr) continue;
     FieldCursor fields(line->substr(colon + 1));
     std::optional<uint64_t> v = fields.NextUint();

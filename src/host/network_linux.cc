@@ -23,8 +23,8 @@ enum NetCounter {
 };
 
 constexpr std::string_view kKeys[kNetCounterCount] = {
-    "system.network.in.bytes",   "system.network.in.packets",  "system.network.in.errors",
-    "system.network.in.dropped", "system.network.out.bytes",   "system.network.out.packets",
+    "system.network.in.bytes",   "system.network.in.packets", "system.network.in.errors",
+    "system.network.in.dropped", "system.network.out.bytes",  "system.network.out.packets",
     "system.network.out.errors", "system.network.out.dropped"};
 
 class NetworkReader final : public MetricsetReader {

@@ -18,8 +18,8 @@ class UptimeReader final : public MetricsetReader {
     FieldCursor fields(*text);
     std::optional<double> seconds = fields.NextDouble();
     if (!seconds || *seconds < 0) {
-      return Status::Corruption(path, "expected seconds since boot, got '" +
-                                          std::string(text->substr(0, 64)) + "'");
+      return Status::Corruption(
+          path, "expected seconds since boot, got '" + std::string(text->substr(0, 64)) + "'");
     }
     out.Begin(kUptimeMetricset);
     out.AddInt("system.uptime.duration.ms", static_cast<int64_t>(std::llround(*seconds * 1000)));

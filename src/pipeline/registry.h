@@ -51,7 +51,7 @@ class Registry {
   std::map<std::string, SinkFactory> sinks_;
 };
 
-// Registers the sources that live in the core: `file` (tailing).
+// Registers the sources that live in the core: `file` (tailing), `host_metrics` (sampling).
 void RegisterCoreSources(Registry& registry);
 
 }  // namespace logship
