@@ -55,8 +55,8 @@ class BulkEncoder {
   const bool create_;
   const bool offset_ids_;
   JsonWriter json_;
-  std::string index_;       // scratch: the index name of the current event
-  std::string prefix_for_;  // the index name action_prefix_ was built for
+  std::string index_;           // scratch: the index name of the current event
+  std::string prefix_for_;      // the index name action_prefix_ was built for
   OutputBuffer action_prefix_;  // {"index":{"_index":"<name>"   (no closing braces)
   bool have_prefix_ = false;
 };

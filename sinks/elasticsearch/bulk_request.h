@@ -23,9 +23,9 @@ struct BulkDoc {
   size_t begin = 0;
   size_t source = 0;
   size_t end = 0;
-  uint32_t group = 0;         // the submitted batch it belongs to (the sink's ack group)
-  uint16_t attempts = 0;      // item-level 429/5xx answers so far
-  bool deterministic = false; // sent with `create` and our own _id: a 409 means "already there"
+  uint32_t group = 0;          // the submitted batch it belongs to (the sink's ack group)
+  uint16_t attempts = 0;       // item-level 429/5xx answers so far
+  bool deterministic = false;  // sent with `create` and our own _id: a 409 means "already there"
 };
 
 struct BulkRequest {
@@ -33,9 +33,9 @@ struct BulkRequest {
   OutputBuffer wire;  // the body as sent (gzip-compressed), when compression is on
   bool wire_ready = false;
   std::vector<BulkDoc> docs;
-  int attempt = 0;            // failed whole-request attempts so far
-  int64_t not_before_ns = 0;  // monotonic time before which it is not sent (backoff)
-  size_t endpoint = SIZE_MAX; // where the last attempt went
+  int attempt = 0;             // failed whole-request attempts so far
+  int64_t not_before_ns = 0;   // monotonic time before which it is not sent (backoff)
+  size_t endpoint = SIZE_MAX;  // where the last attempt went
 
   void Reset() {
     body.clear();

@@ -106,8 +106,7 @@ void ReadAuth(ConfigReader& parent, const ConfigNode& node, EsAuthOptions* auth)
   r.Finish();
 }
 
-void ReadTls(ConfigReader& parent, const ConfigNode& node, PluginContext& ctx,
-             EsTlsOptions* tls) {
+void ReadTls(ConfigReader& parent, const ConfigNode& node, PluginContext& ctx, EsTlsOptions* tls) {
   if (node.IsNull()) return;
   ConfigReader r(node, parent.errors());
   std::string ca_file, cert_file, key_file;
@@ -148,8 +147,7 @@ void ReadRetry(ConfigReader& parent, const ConfigNode& node, EsSinkOptions* o) {
           "must be at least 1ms");
   r.Check(o->retry_max_backoff.nanos >= o->retry_initial_backoff.nanos, "max_backoff",
           "must be at least initial_backoff");
-  r.Check(o->retry_max_item_attempts >= 0, "max_item_attempts",
-          "must be 0 (no limit) or more");
+  r.Check(o->retry_max_item_attempts >= 0, "max_item_attempts", "must be 0 (no limit) or more");
   r.Finish();
 }
 
@@ -209,8 +207,7 @@ Result<EsSinkOptions> ParseEsSinkOptions(const ConfigNode& node, PluginContext& 
           "must be an ingest pipeline's name");
   r.Check(o.compression_level >= 1 && o.compression_level <= 9, "compression_level",
           "must be between 1 and 9");
-  r.Check(o.concurrency >= 1 && o.concurrency <= 128, "concurrency",
-          "must be between 1 and 128");
+  r.Check(o.concurrency >= 1 && o.concurrency <= 128, "concurrency", "must be between 1 and 128");
   r.Check(o.request_timeout.nanos >= Duration::Millis(1).nanos, "request_timeout",
           "must be at least 1ms");
   r.Check(o.connect_timeout.nanos >= Duration::Millis(1).nanos, "connect_timeout",
@@ -284,9 +281,8 @@ std::string AuthorizationHeader(const EsAuthOptions& auth) {
     case EsAuthKind::kApiKey:
       // Kibana shows a key both as "id:api_key" (what Beats take) and base64-encoded; base64
       // never contains ':', so the form tells which one this is.
-      return "ApiKey " + (auth.api_key.find(':') != std::string::npos
-                              ? Base64Encode(auth.api_key)
-                              : auth.api_key);
+      return "ApiKey " + (auth.api_key.find(':') != std::string::npos ? Base64Encode(auth.api_key)
+                                                                      : auth.api_key);
     case EsAuthKind::kBasic:
       return "Basic " + Base64Encode(auth.user + ":" + auth.password);
     case EsAuthKind::kBearer:

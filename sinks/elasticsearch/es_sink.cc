@@ -141,8 +141,8 @@ class ElasticsearchSink final : public Sink {
   EndpointSet endpoints_;
   Backoff backoff_;
   LogLimiter log_;
-  Item current_;            // the batch being encoded
-  size_t cursor_ = 0;       // its next event
+  Item current_;       // the batch being encoded
+  size_t cursor_ = 0;  // its next event
   uint32_t current_group_ = 0;
   std::vector<Item> popped_;
   RequestPtr open_;  // the request being filled
@@ -167,9 +167,10 @@ class ElasticsearchSink final : public Sink {
 
 Status ElasticsearchSink::Start() {
   // libcurl would only say "problem with the local client certificate" at the first request.
-  const std::pair<const char*, const std::string*> files[] = {{"tls.ca_file", &options_.tls.ca_file},
-                                                             {"tls.cert_file", &options_.tls.cert_file},
-                                                             {"tls.key_file", &options_.tls.key_file}};
+  const std::pair<const char*, const std::string*> files[] = {
+      {"tls.ca_file", &options_.tls.ca_file},
+      {"tls.cert_file", &options_.tls.cert_file},
+      {"tls.key_file", &options_.tls.key_file}};
   for (const auto& [option, path] : files) {
     if (path->empty()) continue;
     int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
@@ -462,9 +463,9 @@ void ElasticsearchSink::HandleItems(RequestPtr request, HttpResult& result, int6
   Status parsed = response_.Parse(result.body, result.body.capacity(), docs.size());
   if (!parsed.ok()) {
     // Which documents were indexed is unknown: sending all again loses nothing.
-    Retry(std::move(request), now,
-          "POST " + urls_[request->endpoint] + ": unreadable answer: " + std::string(parsed.message()),
-          false);
+    std::string reason = "POST " + urls_[request->endpoint] +
+                         ": unreadable answer: " + std::string(parsed.message());
+    Retry(std::move(request), now, reason, false);
     return;
   }
   if (stats_.health != nullptr) stats_.health->Delivered(UnixNow());
@@ -520,21 +521,19 @@ void ElasticsearchSink::HandleItems(RequestPtr request, HttpResult& result, int6
   if (duplicates > 0 && duplicates_ != nullptr) duplicates_->Add(duplicates);
   if (rejected > 0) stats_.dead_letters->Add(rejected);
   if (again != nullptr) {
-    size_t n = again->docs.size();
     again->not_before_ns = now + backoff_.DelayNanos(most_attempts);
     stats_.retries->Add(1);
     log_.Warn(name_ + ": POST " + urls_[request->endpoint] + ": documents not indexed (" +
                   retry_reason + "); sending only those again with backoff",
               now);
-    (void)n;
     waiting_.push_back(std::move(again));
   }
   ReleaseRequest(std::move(request));
 }
 
 void ElasticsearchSink::Split(RequestPtr request, const HttpResult& result, int64_t now) {
-  std::string why = "POST " + urls_[request->endpoint] + ": HTTP " +
-                    std::to_string(result.status) + " (" + ErrorSummary(result.body) + ")";
+  std::string why = "POST " + urls_[request->endpoint] + ": HTTP " + std::to_string(result.status) +
+                    " (" + ErrorSummary(result.body) + ")";
   std::vector<BulkDoc>& docs = request->docs;
   if (docs.size() == 1) {
     DeadLetter(request->Source(docs[0]),
@@ -632,7 +631,7 @@ void ElasticsearchSink::AbandonAll() {
   awaiting_commit_.clear();
 }
 
-RequestPtr ElasticsearchSink::NewRequest() {
+ElasticsearchSink::RequestPtr ElasticsearchSink::NewRequest() {
   if (spare_.empty()) return std::make_unique<BulkRequest>();
   RequestPtr r = std::move(spare_.back());
   spare_.pop_back();
