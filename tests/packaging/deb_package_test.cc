@@ -320,6 +320,53 @@ TEST_F(DebPackageTest, ControlDataDeclaresDependsConffileAndScripts) {
   }
 }
 
+// postinst runs against stand-ins for the commands that would change the machine (adduser,
+// install, systemctl) and for the user database (getent, id): a first install creates the user
+// and puts it in adm; a reconfigure of an existing member of adm changes nothing.
+TEST_F(DebPackageTest, PostinstCreatesTheUserOnceAndPutsItInAdm) {
+  std::string stubs = dir_->Sub("stubs");
+  std::filesystem::create_directories(stubs);
+  std::string log = dir_->Sub("stubs.log");
+  auto stub = [&](const std::string& name, const std::string& body) {
+    std::string path = stubs + "/" + name;
+    WriteFile(path, "#!/bin/sh\necho \"" + name + " $*\" >> '" + log + "'\n" + body);
+    ::chmod(path.c_str(), 0755);
+  };
+  stub("getent", "[ \"$FAKE_USER\" = present ] || exit 2\necho logship:x:999:999::/:/bin/false\n");
+  stub("id", "echo \"$FAKE_GROUPS\"\n");
+  for (const char* name : {"adduser", "install", "systemctl", "deb-systemd-invoke"}) {
+    stub(name, "");
+  }
+  auto postinst = [&](const std::string& user, const std::string& groups,
+                      const std::string& previous_version) {
+    WriteFile(log, "");
+    std::vector<std::string> argv = {"env",
+                                     "PATH=" + stubs + ":/usr/sbin:/usr/bin:/sbin:/bin",
+                                     "FAKE_USER=" + user,
+                                     "FAKE_GROUPS=" + groups,
+                                     "sh",
+                                     control_ + "/postinst",
+                                     "configure",
+                                     previous_version};
+    CommandResult r = Run(argv);
+    EXPECT_EQ(r.exit_code, 0) << Describe(argv, r);
+    return ReadFileOrEmpty(log);
+  };
+
+  std::string first = postinst("absent", "logship", "");
+  EXPECT_THAT(first, HasSubstr("getent passwd logship\n"));
+  EXPECT_THAT(first, HasSubstr("adduser --system --group --home /var/lib/logship --no-create-home "
+                               "--gecos logship log shipper --quiet logship\n"));
+  EXPECT_THAT(first, HasSubstr("adduser --quiet logship adm\n"));
+  if (!std::filesystem::exists("/var/lib/logship")) {
+    EXPECT_THAT(first, HasSubstr("install -d -o logship -g logship -m 0750 /var/lib/logship\n"));
+  }
+
+  std::string again = postinst("present", "logship adm", "0.0.9");
+  EXPECT_THAT(again, HasSubstr("getent passwd logship\n"));
+  EXPECT_THAT(again, Not(HasSubstr("adduser")));
+}
+
 TEST_F(DebPackageTest, ManPageDocumentsEveryCommandAndOptionOfTheHelp) {
   std::string page_path = root_ + "/usr/share/man/man1/logship.1.gz";
   CommandResult page = Run({"gzip", "-dc", page_path});
