@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "parsers/builtin_parsers.h"
 
+#include "parsers/add_host_metadata/add_host_metadata_stage.h"
 #include "parsers/fields/add_fields_stage.h"
 #include "parsers/fields/drop_stage.h"
 #include "parsers/fields/remove_stage.h"
@@ -15,6 +16,7 @@ namespace logship {
 // Stages arrive with the parsers issue; the `stages:` list and its dispatch already work.
 void RegisterBuiltinParsers(Registry& registry) {
   registry.AddStage("add_fields", &MakeAddFieldsStage);
+  registry.AddStage("add_host_metadata", &MakeAddHostMetadataStage);
   registry.AddStage("drop", &MakeDropStage);
   registry.AddStage("remove", &MakeRemoveStage);
   registry.AddStage("rename", &MakeRenameStage);

@@ -39,13 +39,13 @@ std::optional<std::string_view> LineCursor::Next() {
 }
 
 std::string_view FieldCursor::Next() {
-  size_t start = rest_.find_first_not_of(" \t");
+  size_t start = rest_.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) {
     rest_ = {};
     return {};
   }
   rest_.remove_prefix(start);
-  size_t end = rest_.find_first_of(" \t");
+  size_t end = rest_.find_first_of(" \t\r\n");
   std::string_view field = rest_.substr(0, end);
   rest_ = end == std::string_view::npos ? std::string_view() : rest_.substr(end);
   return field;

@@ -36,7 +36,7 @@ class LineCursor {
   std::string_view rest_;
 };
 
-// Yields the fields of one line separated by spaces and tabs.
+// Yields the fields of a text separated by spaces, tabs and line ends.
 class FieldCursor {
  public:
   explicit FieldCursor(std::string_view line) : rest_(line) {}
