@@ -127,8 +127,7 @@ int RunCli(int argc, char** argv, const Registry& registry) {
   bool status_json = false;
   CLI::App* status = app.add_subcommand(
       "status", "Show a running agent's files (by lag) and sinks, from its /status endpoint");
-  status->add_option("--url", status_url, "The agent's http.listen address")
-      ->capture_default_str();
+  status->add_option("--url", status_url, "The agent's http.listen address")->capture_default_str();
   status->add_flag("--json", status_json, "Print the /status document as it is");
 
   try {

@@ -34,7 +34,6 @@ constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
 // fsync per few MiB is plenty, and it keeps the output buffer small.
 constexpr size_t kMaxGroupBytes = 4 << 20;
 
-
 // Threads: Submit and Stop on the pipeline's threads, everything else on the worker. The worker
 // alone touches the writer, the serializer and the current group.
 class SpoolSink final : public Sink {
@@ -259,9 +258,9 @@ Result<std::unique_ptr<Sink>> MakeSpoolSink(const ConfigNode& node, PluginContex
 std::unique_ptr<Sink> MakeSpoolSinkWithFileSystem(SpoolSinkOptions options, PluginContext& ctx,
                                                   FileSystem& fs) {
   Clock& clock = ctx.clock != nullptr ? *ctx.clock : RealClock();
-  return std::make_unique<SpoolSink>(
-      std::move(options), ctx.component, static_cast<size_t>(std::max(ctx.sink_index, 0)), clock,
-      fs, ctx.sink_stats != nullptr ? *ctx.sink_stats : NullSinkStats());
+  return std::make_unique<SpoolSink>(std::move(options), ctx.component,
+                                     static_cast<size_t>(std::max(ctx.sink_index, 0)), clock, fs,
+                                     ctx.sink_stats != nullptr ? *ctx.sink_stats : NullSinkStats());
 }
 
 }  // namespace logship

@@ -10,8 +10,7 @@
 namespace logship {
 
 Histogram::Histogram(std::vector<double> upper_bounds)
-    : bounds_(std::move(upper_bounds)),
-      buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
+    : bounds_(std::move(upper_bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
   for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0, std::memory_order_relaxed);
 }
 
@@ -90,7 +89,8 @@ class Collected final : public ScrapeWriter {
   void Add(std::string_view name, std::string_view help, char kind, const Labels& labels,
            double value) {
     auto [it, inserted] = families.try_emplace(std::string(name), Fam{std::string(help), kind, ""});
-    it->second.lines += std::string(name) + LabelText(labels, nullptr) + " " + FormatValue(value) + "\n";
+    it->second.lines +=
+        std::string(name) + LabelText(labels, nullptr) + " " + FormatValue(value) + "\n";
   }
 };
 
@@ -190,15 +190,16 @@ std::string MetricsRegistry::RenderPrometheus() const {
   for (const auto& [id, c] : collectors_) c(collected);
   // Instruments join the collected families so that each name is written once, in name order.
   for (const auto& [name, f] : families_) {
-    auto [it, inserted] = collected.families.try_emplace(name, Collected::Fam{f->help, f->kind, ""});
+    auto [it, inserted] =
+        collected.families.try_emplace(name, Collected::Fam{f->help, f->kind, ""});
     std::string& lines = it->second.lines;
     for (const auto& s : f->series) {
       if (f->kind == 'c') {
-        lines += name + LabelText(s->labels, nullptr) + " " +
-                 std::to_string(s->counter->value()) + "\n";
+        lines +=
+            name + LabelText(s->labels, nullptr) + " " + std::to_string(s->counter->value()) + "\n";
       } else if (f->kind == 'g') {
-        lines += name + LabelText(s->labels, nullptr) + " " +
-                 std::to_string(s->gauge->value()) + "\n";
+        lines +=
+            name + LabelText(s->labels, nullptr) + " " + std::to_string(s->gauge->value()) + "\n";
       } else {
         const Histogram& h = *s->histogram;
         uint64_t cumulative = 0;
@@ -206,8 +207,8 @@ std::string MetricsRegistry::RenderPrometheus() const {
           cumulative += h.bucket(i);
           std::pair<std::string, std::string> le{
               "le", i < h.upper_bounds().size() ? FormatValue(h.upper_bounds()[i]) : "+Inf"};
-          lines += name + "_bucket" + LabelText(s->labels, &le) + " " +
-                   std::to_string(cumulative) + "\n";
+          lines += name + "_bucket" + LabelText(s->labels, &le) + " " + std::to_string(cumulative) +
+                   "\n";
         }
         lines += name + "_sum" + LabelText(s->labels, nullptr) + " " + FormatValue(h.sum()) + "\n";
         // The +Inf bucket's value, not h.count(): an Observe racing this scrape must not make

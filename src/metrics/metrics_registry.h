@@ -60,8 +60,7 @@ class MetricsRegistry {
  private:
   struct Series;
   struct Family;
-  Family& FamilyFor(std::string_view name, std::string_view help, char kind)
-      LOGSHIP_REQUIRES(mu_);
+  Family& FamilyFor(std::string_view name, std::string_view help, char kind) LOGSHIP_REQUIRES(mu_);
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Family>, std::less<>> families_ LOGSHIP_GUARDED_BY(mu_);

@@ -82,8 +82,8 @@ int AddProcessCollector(MetricsRegistry& registry) {
   return registry.AddCollector([=](ScrapeWriter& w) {
     ProcStat p = ReadProcStat();
     if (p.ok) {
-      w.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                {}, (p.utime_ticks + p.stime_ticks) / ticks);
+      w.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", {},
+                (p.utime_ticks + p.stime_ticks) / ticks);
       w.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", {},
               p.rss_pages * page);
       w.Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", {}, p.vsize);

@@ -23,7 +23,7 @@ class SinkHealth {
  public:
   struct Snapshot {
     bool ok = true;
-    std::string last_error;         // empty when there was none
+    std::string last_error;  // empty when there was none
     int64_t last_error_unix_ns = 0;
     int64_t last_success_unix_ns = 0;
   };

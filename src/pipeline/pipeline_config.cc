@@ -193,8 +193,7 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
     std::optional<Condition> when = ParseWhen(sk, errors);
     auto health = std::make_unique<SinkHealth>();
     std::string type = sk.Get("type").Scalar();
-    std::string id =
-        sinks_of_type[type] > 1 ? type + "-" + std::to_string(sink_position) : type;
+    std::string id = sinks_of_type[type] > 1 ? type + "-" + std::to_string(sink_position) : type;
     auto stats = std::make_unique<SinkStats>(MakeSinkStats(metrics, name, id, health.get()));
     ctx.sink_stats = stats.get();
     Result<std::unique_ptr<Sink>> sink = f(sk, ctx);

@@ -29,10 +29,10 @@ struct PipelineParts {
   std::vector<std::unique_ptr<Stage>> stages;
   std::vector<std::optional<Condition>> stage_when;  // one per stage
   std::vector<std::unique_ptr<Sink>> sinks;
-  std::vector<std::optional<Condition>> sink_when;  // one per sink
+  std::vector<std::optional<Condition>> sink_when;       // one per sink
   std::vector<std::unique_ptr<SinkHealth>> sink_health;  // one per sink
   std::vector<std::unique_ptr<SinkStats>> sink_stats;    // one per sink, pointing into metrics
-  std::vector<std::string> source_names;            // component paths, for logs
+  std::vector<std::string> source_names;                 // component paths, for logs
   std::vector<std::string> sink_names;
   std::vector<std::string> sink_ids;    // "spool", or "spool-1" when a type appears twice
   std::vector<std::string> sink_types;  // the `type:` of each sink
@@ -51,7 +51,7 @@ struct AgentConfig {
   std::string file;      // absolute path of the pipeline file
   std::string data_dir;  // absolute
   Duration shutdown_timeout = Duration::Seconds(30);
-  HttpOptions http;      // `http: {listen: 127.0.0.1:9180}`
+  HttpOptions http;  // `http: {listen: 127.0.0.1:9180}`
   int64_t loaded_unix_ns = 0;
   // Every instrument of every component. Declared before `pipelines`, so it is destroyed after
   // them: components keep references to their instruments.

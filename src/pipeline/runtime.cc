@@ -81,8 +81,8 @@ class ProgressLine {
 };
 
 AgentStatus CollectStatus(const std::vector<std::unique_ptr<Pipeline>>& pipelines,
-                          const char* state, const AgentConfig& config,
-                          const RunOptions& options, int64_t started_unix_ns, Clock& clock) {
+                          const char* state, const AgentConfig& config, const RunOptions& options,
+                          int64_t started_unix_ns, Clock& clock) {
   AgentStatus s;
   s.state = state;
   s.version = options.version;
@@ -136,8 +136,8 @@ int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
   std::atomic<const char*> state{"starting"};
   std::vector<std::unique_ptr<Pipeline>> pipelines;
   for (PipelineParts& parts : config.pipelines) {
-    pipelines.push_back(std::make_unique<Pipeline>(std::move(parts), host, options.once, clock,
-                                                   *config.metrics));
+    pipelines.push_back(
+        std::make_unique<Pipeline>(std::move(parts), host, options.once, clock, *config.metrics));
   }
   int process_collector = AddProcessCollector(*config.metrics);
   // Declared after `pipelines`: destroyed (stopped) before them.

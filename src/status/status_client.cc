@@ -138,12 +138,12 @@ std::string FormatStatusTable(const AgentStatus& status) {
                      [](const FileStatus* a, const FileStatus* b) { return a->lag() > b->lag(); });
     size_t width = 4;
     for (const FileStatus* f : files) width = std::max(width, f->file.path.size());
-    out += "  " + Pad("FILE", width) + "  " + Pad("STATE", 8) + Pad("SIZE", 12) +
-           Pad("ACKED", 12) + "LAG\n";
+    out += "  " + Pad("FILE", width) + "  " + Pad("STATE", 8) + Pad("SIZE", 12) + Pad("ACKED", 12) +
+           "LAG\n";
     for (const FileStatus* f : files) {
       out += "  " + Pad(f->file.path, width) + "  " + Pad(f->file.state, 8) +
-             Pad(Human(f->file.size), 12) + Pad(Human(f->file.acked_offset), 12) +
-             Human(f->lag()) + "\n";
+             Pad(Human(f->file.size), 12) + Pad(Human(f->file.acked_offset), 12) + Human(f->lag()) +
+             "\n";
     }
     if (files.empty()) out += "  (no files)\n";
     out += "  " + Pad("SINK", 16) + Pad("STATE", 9) + Pad("EVENTS OUT", 14) + "LAST ERROR\n";

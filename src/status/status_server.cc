@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace logship {
@@ -17,6 +18,12 @@ Status StatusServer::Start(const std::string& host, int port) {
   server_ = std::make_unique<httplib::Server>();
   // Two workers are plenty for a scraper and an operator; the default pool is one per core.
   server_->new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // SO_REUSEADDR only: httplib's default SO_REUSEPORT would let a second agent share the port
+  // and answer half the scrapes.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_.RenderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
   });
@@ -32,17 +39,20 @@ Status StatusServer::Start(const std::string& host, int port) {
   if (port == 0) {
     port_ = server_->bind_to_any_port(host);
     if (port_ < 0) {
-      return Status::Unavailable("http.listen", "cannot listen on " + address + ": " +
-                                                    std::strerror(errno));
+      return Status::Unavailable("http.listen",
+                                 "cannot listen on " + address + ": " + std::strerror(errno));
     }
   } else {
     if (!server_->bind_to_port(host, port)) {
-      return Status::Unavailable("http.listen", "cannot listen on " + address + ": " +
-                                                    std::strerror(errno));
+      return Status::Unavailable("http.listen",
+                                 "cannot listen on " + address + ": " + std::strerror(errno));
     }
     port_ = port;
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() does nothing until the listening thread has marked itself running, and that
+  // thread would then block in accept() for ever: wait for it here, so Stop() always works.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::Ok();
 }
 

@@ -148,7 +148,7 @@ class FileSource final : public Source {
   std::unordered_map<std::string, TailedFile*> by_path_;  // active files
   std::multimap<FileKey, FileCheckpoint> loaded_;         // from the last run, not yet matched
   uint64_t next_id_ = 1;
-  size_t open_files_ = 0;
+  std::atomic<size_t> open_files_{0};  // read by Collect on the scraping thread
 
   // Reading.
   std::unique_ptr<char[]> buffer_;
@@ -783,17 +783,16 @@ void FileSource::Collect(ScrapeWriter& w) const {
             static_cast<double>(bytes_read_.load(std::memory_order_relaxed)));
   w.Counter("logship_events_read_total", "Events an input read (before stages).", labels,
             static_cast<double>(events_.load(std::memory_order_relaxed)));
+  w.Gauge("logship_open_files", "Files an input holds open.", labels,
+          static_cast<double>(open_files_.load(std::memory_order_relaxed)));
   std::lock_guard<std::mutex> lock(status_mu_);
-  size_t open = 0;
   for (const InputFileStatus& f : status_) {
-    if (f.state != "closed") ++open;
     Labels fl = {{"pipeline", pipeline}, {"input", options_.id}, {"file", f.path}};
     uint64_t lag = f.size > f.acked_offset ? f.size - f.acked_offset : 0;
     w.Gauge("logship_checkpoint_lag_bytes",
             "Per file: its size minus the acknowledged offset (bytes not yet delivered).", fl,
             static_cast<double>(lag));
   }
-  w.Gauge("logship_open_files", "Files an input holds open.", labels, static_cast<double>(open));
 }
 
 Checkpoints FileSource::Snapshot() const {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sinks/spool/spool_sink.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -14,6 +15,7 @@
 
 #include "src/config/config_node.h"
 #include "src/event/batch_pool.h"
+#include "src/metrics/sink_stats.h"
 #include "src/pipeline/ack_tracker.h"
 #include "tests/sinks/spool/spool_test_util.h"
 #include "tests/testing/alloc/allocation_counter.h"
@@ -183,6 +185,35 @@ TEST_F(SpoolSinkTest, RetriesAFailingSyncWithoutAcknowledgingOrDuplicating) {
   ASSERT_TRUE(WaitAllAcked());
   EXPECT_TRUE(sink->Stop(clock_.MonotonicNanos() + kHour).ok());
   EXPECT_EQ(SpoolNumbers(), Range(0, 10));
+}
+
+TEST_F(SpoolSinkTest, ReportsHealthRetriesAndEventsOutThroughItsStats) {
+  MetricsRegistry registry;
+  SinkHealth health;
+  SinkStats stats = MakeSinkStats(registry, "app", "spool", &health);
+  ctx_.sink_stats = &stats;
+  std::unique_ptr<Sink> sink = Build("type: spool\npath: spool\n");
+  ASSERT_TRUE(sink->Start().ok());
+  Submit(*sink, 0, 3);
+  ASSERT_TRUE(WaitAllAcked());
+  EXPECT_TRUE(health.ok());
+  EXPECT_EQ(stats.events_out->value(), 3u);
+  EXPECT_GT(health.snapshot().last_success_unix_ns, 0);
+
+  fs_.FailSyncs(-1);
+  Submit(*sink, 3, 4);
+  ASSERT_TRUE(WaitUntil([&] { return !health.ok(); }));
+  EXPECT_THAT(health.snapshot().last_error, ::testing::HasSubstr("cannot write spool"));
+  EXPECT_GE(stats.retries->value(), 1u);
+  EXPECT_EQ(stats.events_out->value(), 3u) << "nothing counted before it is durable";
+
+  fs_.FailSyncs(0);
+  ASSERT_TRUE(WaitAllAcked());
+  EXPECT_TRUE(health.ok()) << "healthy again once a write succeeds";
+  EXPECT_EQ(stats.events_out->value(), 7u);
+  EXPECT_EQ(stats.queue_batches->value(), 0);
+  EXPECT_TRUE(sink->Stop(clock_.MonotonicNanos() + kHour).ok());
+  ctx_.sink_stats = nullptr;
 }
 
 TEST_F(SpoolSinkTest, RetriesAFailingWriteWithoutDuplicating) {
