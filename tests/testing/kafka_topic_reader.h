@@ -22,8 +22,8 @@ struct KafkaReadMessage {
 };
 
 struct KafkaTopicContents {
-  std::string error;                      // empty on success
-  int partitions = 0;                     // partitions the topic has
+  std::string error;                       // empty on success
+  int partitions = 0;                      // partitions the topic has
   std::vector<KafkaReadMessage> messages;  // by partition, then offset
 
   // The values of one partition, in offset order.

@@ -232,7 +232,10 @@ TEST_F(KafkaSinkTest, SameKeySamePartition) {
 
 TEST_F(KafkaSinkTest, TopicTemplateWithFallback) {
   Start("topic: \"logs-{{service}}\"\ntopic_fallback: logs-other\nformat: raw\n");
-  Submit({{"a1", {{"service", "api"}}}, {"w1", {{"service", "web"}}}, {"x1"}, {"a2", {{"service", "api"}}}});
+  Submit({{"a1", {{"service", "api"}}},
+          {"w1", {{"service", "web"}}},
+          {"x1"},
+          {"a2", {{"service", "api"}}}});
   ASSERT_TRUE(WaitAllAcked());
   EXPECT_EQ(tracker_.rejected_batches(), 0u);
   EXPECT_THAT(SortedValues("logs-api"), ElementsAreArray({"a1", "a2"}));
