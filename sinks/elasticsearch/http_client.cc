@@ -153,13 +153,22 @@ void HttpClient::Poll(int timeout_ms,
                       const std::function<void(size_t slot, HttpResult& result)>& done) {
   int running = 0;
   curl_multi_perform(multi_, &running);
-  if (pending_failures_.empty()) {
-    curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
-    curl_multi_perform(multi_, &running);
-  }
+  // Transfers that finished during that perform are reported without waiting: their sockets
+  // will see no more activity, so curl_multi_poll would sleep the whole timeout.
+  if (Collect(done) > 0) return;
+  curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
+  curl_multi_perform(multi_, &running);
+  Collect(done);
+}
+
+size_t HttpClient::Collect(const std::function<void(size_t slot, HttpResult& result)>& done) {
+  size_t n = 0;
   std::vector<size_t> failures;
   failures.swap(pending_failures_);
-  for (size_t slot : failures) done(slot, slots_[slot].result);
+  for (size_t slot : failures) {
+    done(slot, slots_[slot].result);
+    ++n;
+  }
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -179,7 +188,9 @@ void HttpClient::Poll(int timeout_ms,
     s->busy = false;
     --in_flight_;
     done(static_cast<size_t>(s - slots_.data()), r);
+    ++n;
   }
+  return n;
 }
 
 void HttpClient::Abort(size_t slot) {

@@ -58,8 +58,9 @@ class HttpClient {
   // they are until the slot's transfer finished or was aborted. REQUIRES: !busy(slot).
   void StartPost(size_t slot, size_t endpoint, std::string_view body, bool gzip);
 
-  // Drives the transfers, waiting up to `timeout_ms` for network activity or Wakeup(), then
-  // calls `done(slot, result)` for each transfer that finished; the slot is free again by then.
+  // Drives the transfers, then calls `done(slot, result)` for each transfer that finished (the
+  // slot is free again by then). Waits up to `timeout_ms` for network activity or Wakeup() only
+  // when none had finished.
   void Poll(int timeout_ms, const std::function<void(size_t slot, HttpResult& result)>& done);
 
   // Cancels the slot's transfer, if any; no callback for it.
@@ -80,6 +81,8 @@ class HttpClient {
   HttpClient() = default;
   Status Init(HttpClientOptions options, size_t slots);
   static size_t OnBody(char* data, size_t size, size_t n, void* slot);
+  // Reports finished transfers (and ones that could not start); returns how many.
+  size_t Collect(const std::function<void(size_t slot, HttpResult& result)>& done);
 
   CURLM* multi_ = nullptr;
   std::vector<Slot> slots_;

@@ -98,7 +98,7 @@ class EsSinkTest : public ::testing::Test {
     ctx_.sink_stats = &stats_;
   }
   ~EsSinkTest() override {
-    if (sink_ != nullptr) (void)sink_->Stop(RealClock().MonotonicNanos() + 5'000'000'000);
+    if (sink_ != nullptr) (void)sink_->Stop(RealClock().MonotonicNanos() + 1'000'000'000);
     sink_.reset();
   }
 
@@ -107,20 +107,22 @@ class EsSinkTest : public ::testing::Test {
     ASSERT_TRUE(server_->started());
   }
 
-  // Builds and starts the sink from the common options plus `extra` (YAML lines).
-  // `tls` replaces the default "{ca_file: <the test CA>}".
+  // Builds and starts the sink from `extra` (YAML lines) plus defaults for the options `extra`
+  // does not set. `tls` replaces the default "{ca_file: <the test CA>}".
   void StartSink(const std::string& extra = "", const std::string& urls = "",
                  const std::string& tls = "") {
-    std::string yaml = "type: elasticsearch\nurls: [" +
-                       (urls.empty() ? "\"" + server_->url() + "\"" : urls) +
-                       "]\n"
-                       "tls: " +
-                       (tls.empty() ? "{ca_file: \"" + certs_->ca_cert + "\"}" : tls) +
-                       "\n"
-                       "batch: {max_events: 50, timeout: 20ms}\n"
-                       "retry: {initial_backoff: 10ms, max_backoff: 100ms}\n"
-                       "dead_letter: {path: dlq}\n" +
-                       extra;
+    std::string yaml =
+        "type: elasticsearch\nurls: [" + (urls.empty() ? "\"" + server_->url() + "\"" : urls) +
+        "]\ntls: " + (tls.empty() ? "{ca_file: \"" + certs_->ca_cert + "\"}" : tls) + "\n" + extra;
+    const std::pair<const char*, const char*> defaults[] = {
+        {"batch", "{max_events: 50, timeout: 20ms}"},
+        {"retry", "{initial_backoff: 10ms, max_backoff: 100ms}"},
+        {"dead_letter", "{path: dlq}"}};
+    for (const auto& [key, value] : defaults) {
+      if (("\n" + extra).find("\n" + std::string(key) + ":") == std::string::npos) {
+        yaml += std::string(key) + ": " + value + "\n";
+      }
+    }
     Result<ConfigNode> node = ConfigNode::Parse(yaml, "pipeline.yaml");
     ASSERT_TRUE(node.ok()) << node.status().ToString();
     Result<EsSinkOptions> options = ParseEsSinkOptions(*node, ctx_);
@@ -263,7 +265,7 @@ TEST_F(EsSinkTest, TooLargeRequestsAreSplitAndALoneTooLargeDocumentIsDeadLettere
   StartServer();
   server_->SetControl(R"({"max_body_bytes": 3000})");
   StartSink("index: logs\n");
-  Submit(0, 40);       // about 5 kB in one request: split until the halves fit
+  Submit(0, 40);         // about 5 kB in one request: split until the halves fit
   Submit(100, 1, 4000);  // one document over the limit by itself
   ASSERT_TRUE(WaitAllAcked());
   EXPECT_EQ(StoredMessages(), Expected(0, 40));
@@ -354,8 +356,9 @@ TEST_F(EsSinkTest, OffsetIdsMakeAReplayA409NotASecondDocument) {
     EXPECT_EQ(d.op, "create");
     EXPECT_THAT(d.id, ::testing::StartsWith("123456789abcdef0-"));
   }
-  Counter& duplicates = metrics_.GetCounter("logship_es_duplicates_avoided_total", "",
-                                            {{"pipeline", "app"}, {"sink", "pipelines.app.sinks[0]"}});
+  Counter& duplicates =
+      metrics_.GetCounter("logship_es_duplicates_avoided_total", "",
+                          {{"pipeline", "app"}, {"sink", "pipelines.app.sinks[0]"}});
   EXPECT_EQ(duplicates.value(), 20u);
   EXPECT_EQ(stats_.events_out->value(), 45u);
 }
