@@ -87,6 +87,7 @@ int Run(const std::string& file, bool once, bool progress, const Registry& regis
   options.once = once;
   options.progress = progress;
   options.version = LOGSHIP_VERSION;
+  options.registry = &registry;
   return RunAgent(std::move(*config), options);
 }
 

@@ -2,6 +2,7 @@
 #include "src/pipeline/pipeline_config.h"
 
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <climits>
 #include <map>
@@ -214,7 +215,8 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
 }  // namespace
 
 Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& registry,
-                                    ConfigErrors& errors, Clock& clock) {
+                                    ConfigErrors& errors, Clock& clock,
+                                    std::shared_ptr<MetricsRegistry> metrics) {
   char cwd[PATH_MAX];
   std::string base = ::getcwd(cwd, sizeof(cwd)) != nullptr ? std::string(cwd) : "/";
   AgentConfig config;
@@ -240,7 +242,7 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& reg
   r.Finish();
   config.data_dir = MakeAbsolutePath(base_dir, data_dir);
 
-  config.metrics = std::make_unique<MetricsRegistry>();
+  config.metrics = metrics != nullptr ? std::move(metrics) : std::make_shared<MetricsRegistry>();
   ResourceClaims claims;
   if (pipelines.defined() && !pipelines.IsNull()) {
     if (!pipelines.IsMap()) {
@@ -256,6 +258,7 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& reg
           continue;
         }
         PipelineParts parts;
+        parts.fingerprint = YAML::Dump(value.yaml()) + "\n# data_dir: " + config.data_dir;
         BuildPipeline(name, value, registry, base_dir, config.data_dir, clock, errors, claims,
                       *config.metrics, parts);
         config.pipelines.push_back(std::move(parts));

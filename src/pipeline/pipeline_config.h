@@ -25,6 +25,9 @@ namespace logship {
 struct PipelineParts {
   std::string name;
   std::string data_dir;  // <data_dir>/<name>
+  // The pipeline's own YAML (canonical form) and data_dir: equal fingerprints across a reload
+  // mean the pipeline did not change and keeps running untouched.
+  std::string fingerprint;
   std::vector<std::unique_ptr<Source>> sources;
   std::vector<std::unique_ptr<Stage>> stages;
   std::vector<std::optional<Condition>> stage_when;  // one per stage
@@ -55,13 +58,16 @@ struct AgentConfig {
   int64_t loaded_unix_ns = 0;
   // Every instrument of every component. Declared before `pipelines`, so it is destroyed after
   // them: components keep references to their instruments.
-  std::unique_ptr<MetricsRegistry> metrics;
+  std::shared_ptr<MetricsRegistry> metrics;
   std::vector<PipelineParts> pipelines;
 };
 
 // On success every pipeline is built. On failure returns InvalidArgument and `errors` holds the
 // details (a file that cannot be read or parsed is one error at its position).
+// `metrics`: the registry to build into (a reload keeps the running one, so counters carry on);
+// null makes a new one.
 Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& registry,
-                                    ConfigErrors& errors, Clock& clock = RealClock());
+                                    ConfigErrors& errors, Clock& clock = RealClock(),
+                                    std::shared_ptr<MetricsRegistry> metrics = nullptr);
 
 }  // namespace logship

@@ -14,6 +14,7 @@
 
 #include "src/base/clock.h"
 #include "src/pipeline/pipeline_config.h"
+#include "src/pipeline/registry.h"
 
 namespace logship {
 
@@ -21,6 +22,8 @@ struct RunOptions {
   bool once = false;
   bool progress = false;  // print a progress line on stderr (only with once)
   std::string version;    // shown in /status
+  // Builds pipelines when the file is reloaded (SIGHUP, or the file changed); null: no reload.
+  const Registry* registry = nullptr;
 };
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread it creates later, and

@@ -117,6 +117,15 @@ std::string RenderStatusJson(const AgentStatus& status) {
   d.Str(status.config_file);
   d.Key("config_loaded_at");
   d.Time(status.config_loaded_unix_ns);
+  d.Key("last_reload");
+  d.Open('{');
+  d.Key("result");
+  d.Str(status.reload_result);
+  d.Key("at");
+  d.Time(status.reload_unix_ns);
+  d.Key("error");
+  d.Str(status.reload_error);
+  d.Close('}');
   d.Key("pipelines");
   d.Open('[');
   for (const PipelineStatus& p : status.pipelines) {

@@ -41,6 +41,10 @@ struct AgentStatus {
   int64_t config_loaded_unix_ns = 0;
   int64_t started_unix_ns = 0;
   int64_t now_unix_ns = 0;
+  // The last reload (SIGHUP or a change of the file): "" (none yet), "ok" or "failed".
+  std::string reload_result;
+  std::string reload_error;  // with FILE:LINE:COL, when it failed
+  int64_t reload_unix_ns = 0;
   std::vector<PipelineStatus> pipelines;
 };
 

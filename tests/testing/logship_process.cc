@@ -16,9 +16,11 @@ namespace {
 std::atomic<int> counter{0};
 }  // namespace
 
-LogshipProcess::LogshipProcess(std::vector<std::string> args, std::string log_dir) {
+LogshipProcess::LogshipProcess(std::vector<std::string> args, std::string log_dir,
+                               std::string stdout_path) {
   int n = counter.fetch_add(1);
-  out_path_ = log_dir + "/logship-" + std::to_string(n) + ".out";
+  bool own_stdout = stdout_path.empty();
+  out_path_ = own_stdout ? log_dir + "/logship-" + std::to_string(n) + ".out" : stdout_path;
   err_path_ = log_dir + "/logship-" + std::to_string(n) + ".err";
   std::vector<std::string> argv_s;
   argv_s.push_back(LOGSHIP_BINARY);
@@ -29,7 +31,8 @@ LogshipProcess::LogshipProcess(std::vector<std::string> args, std::string log_di
   pid_ = ::fork();
   if (pid_ == 0) {
     int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int out = own_stdout ? ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)
+                         : ::open(out_path_.c_str(), O_WRONLY);
     int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(in, 0);
     ::dup2(out, 1);

@@ -17,8 +17,9 @@ namespace logship::testing {
 class LogshipProcess {
  public:
   // `args` follow the binary name, e.g. {"run", "--once", "/tmp/x/p.yaml"}. Output files go to
-  // `log_dir`/logship-<n>.{out,err}.
-  LogshipProcess(std::vector<std::string> args, std::string log_dir);
+  // `log_dir`/logship-<n>.{out,err}; `stdout_path`, when given, is opened for writing as the
+  // child's stdout instead (a FIFO the test reads, or never reads to stall a stdout sink).
+  LogshipProcess(std::vector<std::string> args, std::string log_dir, std::string stdout_path = "");
   ~LogshipProcess();  // SIGKILLs the process if it still runs
   LogshipProcess(const LogshipProcess&) = delete;
   LogshipProcess& operator=(const LogshipProcess&) = delete;
