@@ -174,7 +174,8 @@ Status ElasticsearchSink::Start() {
   for (const auto& [option, path] : files) {
     if (path->empty()) continue;
     int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::FromErrno(*path, errno).WithContext(name_ + ": " + option);
+    // The pipeline prefixes the sink's name to what Start returns.
+    if (fd < 0) return Status::FromErrno(*path, errno).WithContext(option);
     ::close(fd);
   }
   LOGSHIP_RETURN_IF_ERROR(dead_letters_.Open());
@@ -189,7 +190,7 @@ Status ElasticsearchSink::Start() {
   http.connect_timeout_ms = options_.connect_timeout.millis();
   size_t slots = static_cast<size_t>(options_.concurrency);
   Result<std::unique_ptr<HttpClient>> client = HttpClient::Create(std::move(http), slots);
-  if (!client.ok()) return client.status().WithContext(name_);
+  if (!client.ok()) return client.status();
   client_ = std::move(client).value();
   in_flight_.resize(slots);
 
@@ -234,9 +235,10 @@ Status ElasticsearchSink::Stop(int64_t deadline_ns) {
   left.clear();
   undelivered_batches_ = 0;
   if (undelivered > 0) {
-    return Status::Unavailable(name_, std::to_string(undelivered) +
-                                          " batches not delivered by the stop deadline; they "
-                                          "stay unacknowledged and are read again next run");
+    return Status::Unavailable("elasticsearch",
+                               std::to_string(undelivered) +
+                                   " batches not delivered by the stop deadline; they "
+                                   "stay unacknowledged and are read again next run");
   }
   return Status::Ok();
 }

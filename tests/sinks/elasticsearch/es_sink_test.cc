@@ -433,7 +433,7 @@ TEST_F(EsSinkTest, MissingTlsFilesFailStartNamingTheOption) {
   Status st = sink->Start();
   EXPECT_FALSE(st.ok());
   EXPECT_THAT(std::string(st.message()),
-              HasSubstr("pipelines.app.sinks[0]: tls.ca_file: /nonexistent/ca.pem"));
+              HasSubstr("tls.ca_file: /nonexistent/ca.pem: No such file or directory"));
   (void)sink->Stop(0);
 }
 
