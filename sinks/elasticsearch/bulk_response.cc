@@ -64,6 +64,16 @@ std::string ErrorSummary(std::string_view body) {
   return Printable(body, 200);
 }
 
+bool IsElasticsearchError(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) return false;
+  simdjson::dom::object error;
+  if (root["error"].get_object().get(error) != simdjson::SUCCESS) return false;
+  std::string_view type;
+  return error["type"].get_string().get(type) == simdjson::SUCCESS && !type.empty();
+}
+
 Status BulkResponse::Parse(std::string_view body, size_t padded_capacity, size_t expected_items) {
   items_.clear();
   errors_ = false;
@@ -116,7 +126,8 @@ Status BulkResponse::Parse(std::string_view body, size_t padded_capacity, size_t
           item.caused_by_reason = StringMember(cause, "reason");
         }
       } else {
-        error.get_string().get(item.error_reason);
+        std::string_view text;
+        if (error.get_string().get(text) == simdjson::SUCCESS) item.error_reason = text;
       }
     }
     items_.push_back(item);

@@ -9,6 +9,9 @@
 //   2xx          read the items           2xx                        indexed
 //   413, 400     split in halves; a       409 on create with our _id already indexed (duplicate)
 //                single document: reject  429, 5xx                   retry this item only
+//                (a 400 only when it is
+//                Elasticsearch's own error;
+//                a proxy's 400 is retried)
 //   401, 403     retry (log: credentials) other 4xx                  reject: dead-letter spool
 //   408,429,5xx  retry (next URL)
 //   anything else retry, logged
@@ -44,6 +47,10 @@ RequestOutcome ClassifyRequest(long http_status);
 // form when it is that ("security_exception: missing authentication credentials"), else the
 // start of the body with control characters replaced.
 std::string ErrorSummary(std::string_view body);
+
+// True when `body` is Elasticsearch's error form, {"error":{"type":…}}: the cluster itself
+// refused the request, not a proxy in front of it.
+bool IsElasticsearchError(std::string_view body);
 
 class BulkResponse {
  public:

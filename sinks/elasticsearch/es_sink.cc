@@ -538,6 +538,11 @@ void ElasticsearchSink::Split(RequestPtr request, const HttpResult& result, int6
                     " (" + ErrorSummary(result.body) + ")";
   std::vector<BulkDoc>& docs = request->docs;
   if (docs.size() == 1) {
+    if (result.status == 400 && !IsElasticsearchError(result.body)) {
+      // Not the cluster's verdict on this document (a proxy's page, say): never dead-letter on it.
+      Retry(std::move(request), now, why + ", not an Elasticsearch answer", false);
+      return;
+    }
     DeadLetter(request->Source(docs[0]),
                "HTTP " + std::to_string(result.status) + " for this document alone (" +
                    ErrorSummary(result.body) + ")",
@@ -547,7 +552,7 @@ void ElasticsearchSink::Split(RequestPtr request, const HttpResult& result, int6
     ReleaseRequest(std::move(request));
     return;
   }
-  log_.Warn(why + " for " + std::to_string(docs.size()) +
+  log_.Warn(name_ + ": " + why + " for " + std::to_string(docs.size()) +
                 " documents: sending them again in two halves (lower batch.max_bytes if this "
                 "repeats)",
             now);

@@ -20,7 +20,8 @@ rename it over), or posted to /_logship/control; counters restart with each new 
   {"item_errors": [{"status": 429, "count": 3, "match": "text", "type": "...", "reason": "..."}],
        each rule answers the next `count` items (-1: every item) whose source line contains
        `match` (any item without it) with that status; rules are tried in order
-   "request_errors": [{"status": 503, "count": 2}],   whole bulk requests answered so
+   "request_errors": [{"status": 503, "count": 2}],   whole bulk requests answered so (with
+       "body": "<html>…": that text instead of Elasticsearch's error JSON, as a proxy would)
    "drop": 2,                the next 2 bulk requests: connection closed, no answer
    "delay_ms": 200,          every bulk answer waits this long
    "max_body_bytes": 4096,   413 for bodies larger than this (as received)
@@ -353,6 +354,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
             return
         rule = control.take_request_error()
+        if rule is not None and "body" in rule:  # a proxy's answer, not Elasticsearch's
+            record["status"] = rule["status"]
+            server.store.record(record)
+            self.send_bytes(rule["status"], rule["body"].encode(),
+                            [("Content-Type", "text/html")])
+            return
         if rule is not None:
             status = rule["status"]
             etype, reason, _ = ITEM_ERRORS.get(status, ("test_exception", "injected", None))

@@ -85,5 +85,13 @@ TEST(BulkResponseTest, ErrorSummaryPrefersElasticsearchsErrorObject) {
   EXPECT_EQ(ErrorSummary(""), "empty body");
 }
 
+TEST(BulkResponseTest, TellsElasticsearchErrorsFromProxyPages) {
+  EXPECT_TRUE(IsElasticsearchError(
+      R"({"error":{"type":"illegal_argument_exception","reason":"Malformed action"},"status":400})"));
+  EXPECT_FALSE(IsElasticsearchError("<html><body>400 Bad Request</body></html>"));
+  EXPECT_FALSE(IsElasticsearchError(R"({"error":"Bad Request"})"));
+  EXPECT_FALSE(IsElasticsearchError(""));
+}
+
 }  // namespace
 }  // namespace logship

@@ -59,6 +59,17 @@ std::string PlainLines(int n) {
   return s;
 }
 
+EsServerOptions ClientCertificatesRequired() {
+  EsServerOptions o;
+  o.client_auth = true;
+  return o;
+}
+EsServerOptions Accepting(const std::string& credentials) {
+  EsServerOptions o;
+  o.auth = {credentials};
+  return o;
+}
+
 class EsIntegrationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -124,7 +135,7 @@ class EsIntegrationTest : public ::testing::Test {
 
 TEST_F(EsIntegrationTest, EveryEventBecomesOneDocumentFieldForField) {
   ::setenv("LOGSHIP_TEST_ES_API_KEY", "aWQ6a2V5", 1);
-  StartServer(EsServerOptions{.auth = {"api_key:aWQ6a2V5"}});
+  StartServer(Accepting("api_key:aWQ6a2V5"));
   WriteFile(dir_.Sub("logs/app.log"), JsonLines(400));
   std::string pipeline =
       WritePipeline(Urls() + TlsCa() +
@@ -166,7 +177,7 @@ TEST_F(EsIntegrationTest, EveryEventBecomesOneDocumentFieldForField) {
 }
 
 TEST_F(EsIntegrationTest, DataStreamWithBearerTokenUsesCreate) {
-  StartServer(EsServerOptions{.auth = {"bearer:t0ken"}});
+  StartServer(Accepting("bearer:t0ken"));
   WriteFile(dir_.Sub("logs/app.log"), PlainLines(50));
   RunResult r = RunOnce(WritePipeline(Urls() + TlsCa() +
                                       "        data_stream: logs-app-default\n"
@@ -182,7 +193,7 @@ TEST_F(EsIntegrationTest, DataStreamWithBearerTokenUsesCreate) {
 
 TEST_F(EsIntegrationTest, BasicAuthHeaderAndA401LosesNothing) {
   // The cluster does not know the sink's password yet.
-  StartServer(EsServerOptions{.auth = {"basic:shipper:old"}});
+  StartServer(Accepting("basic:shipper:old"));
   WriteFile(dir_.Sub("logs/app.log"), PlainLines(300));
   std::string pipeline =
       WritePipeline(Urls() + TlsCa() +
@@ -223,7 +234,7 @@ TEST_F(EsIntegrationTest, WrongCaFailsWithAClearErrorNamingTheUrlAndTheReason) {
 }
 
 TEST_F(EsIntegrationTest, MutualTlsAndGzip) {
-  StartServer(EsServerOptions{.client_auth = true});
+  StartServer(ClientCertificatesRequired());
   WriteFile(dir_.Sub("logs/app.log"), PlainLines(100));
   RunResult r =
       RunOnce(WritePipeline(Urls() + "        tls: {ca_file: \"" + certs_->ca_cert +
@@ -235,7 +246,7 @@ TEST_F(EsIntegrationTest, MutualTlsAndGzip) {
 }
 
 TEST_F(EsIntegrationTest, WithoutAClientCertificateMutualTlsFails) {
-  StartServer(EsServerOptions{.client_auth = true});
+  StartServer(ClientCertificatesRequired());
   shutdown_timeout_ = "500ms";
   WriteFile(dir_.Sub("logs/app.log"), PlainLines(5));
   LogshipProcess p({"run", "--no-progress", WritePipeline(Urls() + TlsCa())}, dir_.path());

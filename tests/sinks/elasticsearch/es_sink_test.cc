@@ -75,6 +75,17 @@ std::vector<std::string> SpoolLines(const std::string& dir) {
   return lines;
 }
 
+EsServerOptions ClientCertificatesRequired() {
+  EsServerOptions o;
+  o.client_auth = true;
+  return o;
+}
+EsServerOptions Accepting(const std::string& credentials) {
+  EsServerOptions o;
+  o.auth = {credentials};
+  return o;
+}
+
 class EsSinkTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -273,7 +284,9 @@ TEST_F(EsSinkTest, TooLargeRequestsAreSplitAndALoneTooLargeDocumentIsDeadLettere
   int too_large = 0;
   for (const auto& r : requests) {
     if (r.status == 413) ++too_large;
-    if (r.status == 200) EXPECT_LE(r.bytes, 3000);
+    if (r.status == 200) {
+      EXPECT_LE(r.bytes, 3000);
+    }
   }
   EXPECT_GE(too_large, 2);
   std::vector<std::string> letters = SpoolLines(tmp_.Sub("dlq"));
@@ -281,6 +294,27 @@ TEST_F(EsSinkTest, TooLargeRequestsAreSplitAndALoneTooLargeDocumentIsDeadLettere
   EXPECT_THAT(letters[0], HasSubstr("\"status\":413"));
   EXPECT_THAT(letters[0], HasSubstr("event 100."));
   EXPECT_EQ(tracker_.rejected_batches(), 1u);
+}
+
+TEST_F(EsSinkTest, AWhole400IsAVerdictOnlyWhenElasticsearchGaveIt) {
+  StartServer();
+  // A proxy's 400 page for a single document: retried, not dead-lettered.
+  server_->SetControl(
+      R"({"request_errors": [{"status": 400, "count": 2, "body": "<html>Bad Request</html>"}]})");
+  StartSink("index: logs\n");
+  Submit(0, 1);
+  ASSERT_TRUE(WaitAllAcked());
+  EXPECT_EQ(StoredMessages(), Expected(0, 1));
+  EXPECT_EQ(tracker_.rejected_batches(), 0u);
+  // Elasticsearch's own 400 for a single document: that document cannot be indexed.
+  server_->SetControl(R"({"request_errors": [{"status": 400, "count": 1}]})");
+  Submit(1, 1);
+  ASSERT_TRUE(WaitAllAcked());
+  EXPECT_EQ(tracker_.rejected_batches(), 1u);
+  std::vector<std::string> letters = SpoolLines(tmp_.Sub("dlq"));
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_THAT(letters[0], HasSubstr("\"status\":400"));
+  EXPECT_THAT(letters[0], HasSubstr("\"message\":\"event 1\""));
 }
 
 TEST_F(EsSinkTest, GzipBodies) {
@@ -324,7 +358,7 @@ TEST_F(EsSinkTest, WholeRequestFailuresAreRetriedWithoutLossOrDuplicates) {
 }
 
 TEST_F(EsSinkTest, Unauthorized401KeepsEverythingUntilCredentialsWork) {
-  StartServer(EsServerOptions{.auth = {"basic:shipper:right"}});
+  StartServer(Accepting("basic:shipper:right"));
   StartSink("index: logs\nauth: {basic: {user: shipper, password: wrong}}\n");
   Submit(0, 10);
   ASSERT_TRUE(WaitUntil([&] { return server_->Requests().size() >= 2; }));
@@ -438,7 +472,7 @@ TEST_F(EsSinkTest, MissingTlsFilesFailStartNamingTheOption) {
 }
 
 TEST_F(EsSinkTest, MutualTls) {
-  StartServer(EsServerOptions{.client_auth = true});
+  StartServer(ClientCertificatesRequired());
   StartSink("index: logs\n", "",
             "{ca_file: \"" + certs_->ca_cert + "\", cert_file: \"" + certs_->client_cert +
                 "\", key_file: \"" + certs_->client_key + "\"}");
