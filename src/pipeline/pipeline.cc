@@ -14,6 +14,7 @@
 #include "src/base/file_system.h"
 #include "src/base/status_macros.h"
 #include "src/pipeline/ack_tracker.h"
+#include "src/pipeline/state_dir_lock.h"
 
 namespace logship {
 
@@ -56,30 +57,9 @@ Pipeline::~Pipeline() {
 }
 
 Status Pipeline::LockDataDir() {
-  Status made = PosixFileSystem().CreateDirs(parts_.data_dir);
-  if (!made.ok()) return made.WithContext("pipeline '" + parts_.name + "'");
-  std::string path = JoinPath(parts_.data_dir, "lock");
-  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) return Status::FromErrno(path, errno);
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    char pid[32] = {};
-    [[maybe_unused]] ssize_t n = ::pread(lock_fd_, pid, sizeof(pid) - 1, 0);
-    ::close(lock_fd_);
-    lock_fd_ = -1;
-    if (err == EWOULDBLOCK) {
-      std::string holder(pid);
-      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-      return Status::FailedPrecondition(
-          path, "pipeline '" + parts_.name + "' is already run by another logship" +
-                    (holder.empty() ? std::string() : " (pid " + holder + ")"));
-    }
-    return Status::FromErrno(path, err);
-  }
-  std::string me = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(lock_fd_, 0) == 0) {
-    [[maybe_unused]] ssize_t n = ::pwrite(lock_fd_, me.data(), me.size(), 0);
-  }
+  Result<StateDirLock> lock = StateDirLock::Acquire(parts_.data_dir, parts_.name);
+  if (!lock.ok()) return lock.status();
+  lock_fd_ = lock->Release();
   return Status::Ok();
 }
 
