@@ -9,6 +9,17 @@
 #include "src/base/status_macros.h"
 
 namespace logship {
+
+// One of the three copies on disk, as Load sees it.
+struct CheckpointStore::Copy {
+  const std::string* path = nullptr;
+  bool exists = false;
+  bool valid = false;
+  uint64_t generation = 0;
+  Checkpoints checkpoints;
+  Status problem;  // why an existing copy is not valid
+};
+
 namespace {
 
 constexpr std::string_view kMagic = "logship-checkpoints";
@@ -125,19 +136,19 @@ Status ParseFileLine(const std::vector<std::string_view>& f, const std::string& 
   return Status::Ok();
 }
 
-// One of the three copies on disk, as Load sees it.
-struct Copy {
-  const std::string* path = nullptr;
-  bool exists = false;
-  bool valid = false;
-  uint64_t generation = 0;
-  Checkpoints checkpoints;
-  Status problem;  // why an existing copy is not valid
-};
+// Makes whatever of `path` is still only in the page cache durable: a temp copy left by a process
+// that died may never have been synced if only the process, not the machine, went down.
+Status SyncExistingFile(FileSystem& fs, const std::string& path) {
+  LOGSHIP_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, fs.NewAppendableFile(path));
+  LOGSHIP_RETURN_IF_ERROR(f->Sync());
+  return f->Close();
+}
+
+}  // namespace
 
 // Reads and checks the copy at `path`. Only a read error other than "not found" fails: a copy
 // that cannot be read might be the newest, and guessing past it could re-ship or skip data.
-Result<Copy> ReadCopy(FileSystem& fs, const std::string& path) {
+Result<CheckpointStore::Copy> CheckpointStore::ReadCopy(FileSystem& fs, const std::string& path) {
   Copy copy;
   copy.path = &path;
   Result<std::string> text = fs.ReadFile(path);
@@ -155,16 +166,6 @@ Result<Copy> ReadCopy(FileSystem& fs, const std::string& path) {
   }
   return copy;
 }
-
-// Makes whatever of `path` is still only in the page cache durable: a temp copy left by a process
-// that died may never have been synced if only the process, not the machine, went down.
-Status SyncExistingFile(FileSystem& fs, const std::string& path) {
-  LOGSHIP_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, fs.NewAppendableFile(path));
-  LOGSHIP_RETURN_IF_ERROR(f->Sync());
-  return f->Close();
-}
-
-}  // namespace
 
 CheckpointStore::CheckpointStore(FileSystem* fs, std::string dir, std::string name)
     : fs_(fs),
@@ -264,28 +265,33 @@ Result<Checkpoints> CheckpointStore::Parse(const std::string& text, const std::s
   return out;
 }
 
-Result<LoadedCheckpoints> CheckpointStore::Load() {
+Result<LoadedCheckpoints> CheckpointStore::Peek() const {
+  std::array<Copy, 3> copies;
+  LOGSHIP_ASSIGN_OR_RETURN(const Copy* best, ReadCopies(copies));
+  return Choose(copies, best);
+}
+
+Result<const CheckpointStore::Copy*> CheckpointStore::ReadCopies(
+    std::array<Copy, 3>& copies) const {
   // Every copy is read, the temp one too: a Save cut short after syncing it (Vector reads its
   // "new" file first for the same reason) may have left the newest state there.
-  std::array<Copy, 3> copies;  // in order of preference when generations tie
   const std::array<const std::string*, 3> paths = {&current_, &tmp_, &prev_};
   for (size_t i = 0; i < paths.size(); ++i) {
     LOGSHIP_ASSIGN_OR_RETURN(copies[i], ReadCopy(*fs_, *paths[i]));
   }
-  Copy& current = copies[0];
-  Copy& tmp = copies[1];
   const Copy* best = nullptr;
-  bool any = false;
   for (const Copy& c : copies) {
-    any = any || c.exists;
     if (c.valid && (best == nullptr || c.generation > best->generation)) best = &c;
   }
-  inspected_ = true;
-  current_good_ = current.valid;
-  generation_ = best != nullptr ? best->generation : 0;
+  return best;
+}
 
+Result<LoadedCheckpoints> CheckpointStore::Choose(const std::array<Copy, 3>& copies,
+                                                  const Copy* best) const {
   LoadedCheckpoints out;
   if (best == nullptr) {
+    bool any = false;
+    for (const Copy& c : copies) any = any || c.exists;
     if (!any) return out;  // a fresh start
     // Copies exist and none is good: starting from nothing would re-ship every file from its
     // start (or skip, by the read_from policy), so the caller must refuse to start instead.
@@ -297,11 +303,25 @@ Result<LoadedCheckpoints> CheckpointStore::Load() {
   }
   out.checkpoints = best->checkpoints;
   out.loaded_from = *best->path;
+  out.generation = best->generation;
   for (const Copy& c : copies) {
     if (c.exists && !c.valid) {
       out.problems.push_back(std::string(c.problem.message()) + ", using '" + *best->path + "'");
     }
   }
+  return out;
+}
+
+Result<LoadedCheckpoints> CheckpointStore::Load() {
+  std::array<Copy, 3> copies;  // in order of preference when generations tie
+  LOGSHIP_ASSIGN_OR_RETURN(const Copy* best, ReadCopies(copies));
+  Copy& current = copies[0];
+  Copy& tmp = copies[1];
+  inspected_ = true;
+  current_good_ = current.valid;
+  generation_ = best != nullptr ? best->generation : 0;
+  LOGSHIP_ASSIGN_OR_RETURN(LoadedCheckpoints out, Choose(copies, best));
+  if (best == nullptr) return out;
 
   if (best == &tmp) {
     // The temp copy is the newest good one: the Save that wrote it died (or failed) after writing

@@ -23,6 +23,7 @@
 //   file <device> <inode> <fingerprint length> <fingerprint hex> <offset> <percent-encoded path>
 //   checksum <hex of Hash64 over every byte before this line>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -51,6 +52,7 @@ struct Checkpoints {
 struct LoadedCheckpoints {
   Checkpoints checkpoints;
   std::string loaded_from;            // the copy used; empty when there was none (fresh start)
+  uint64_t generation = 0;            // of the copy used
   std::vector<std::string> problems;  // "'<path>': checksum mismatch, using '<other>'", …
 };
 
@@ -62,6 +64,11 @@ class CheckpointStore {
 
   // See the class comment. Also cleans up: a leftover temp file is considered, then ignored.
   Result<LoadedCheckpoints> Load();
+  // Like Load, but changes nothing on disk (no temp copy promoted or removed): for readers in
+  // another process than the owner (`logship checkpoints list`, `replay`), which may run while the
+  // owner saves. A copy renamed away while it is read is simply missed; some good copy is always
+  // found, as each Save renames one copy at a time. The state returned may be one Save old.
+  Result<LoadedCheckpoints> Peek() const;
   // Writes `checkpoints` as the new current copy (saved_unix_nanos is taken from the argument).
   Status Save(const Checkpoints& checkpoints);
 
@@ -73,7 +80,16 @@ class CheckpointStore {
                                    uint64_t* generation);
 
  private:
+  struct Copy;
   CheckpointStore(FileSystem* fs, std::string dir, std::string name);
+  // Reads and checks the copy at `path`. Only a read error other than "not found" fails: a copy
+  // that cannot be read might be the newest, and guessing past it could re-ship or skip data.
+  static Result<Copy> ReadCopy(FileSystem& fs, const std::string& path);
+  // Reads the current, temp and previous copies (in that order) into `copies`; returns the valid
+  // one with the highest generation (the first on a tie), or nullptr.
+  Result<const Copy*> ReadCopies(std::array<Copy, 3>& copies) const;
+  // What Load and Peek return for `copies` and their `best`.
+  Result<LoadedCheckpoints> Choose(const std::array<Copy, 3>& copies, const Copy* best) const;
 
   FileSystem* fs_;
   std::string dir_;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/tail/file_input_options.h"
 
+#include <algorithm>
+
 #include "src/config/byte_size.h"
 #include "src/config/config_reader.h"
 
@@ -74,6 +76,20 @@ void ParseMultiline(const ConfigNode& node, ConfigErrors& errors, FileInputOptio
   if (!r.Finish()) o->multiline.reset();
 }
 
+// Reads `checkpoint_history:` (a map) into o->checkpoint_history.
+void ParseCheckpointHistory(const ConfigNode& node, ConfigErrors& errors, FileInputOptions* o) {
+  ConfigReader r(node, errors);
+  uint64_t keep = 12;
+  r.Optional("interval", &o->checkpoint_history.interval, Duration::Seconds(300));
+  r.Optional("keep", &keep, uint64_t{12});
+  r.Check(o->checkpoint_history.interval.nanos >= Duration::Seconds(1).nanos &&
+              o->checkpoint_history.interval.nanos <= Duration::Seconds(7 * 86400).nanos,
+          "interval", "must be between 1s and 7 days (168h)");
+  r.Check(keep <= 10000, "keep", "must be between 0 (no history) and 10000");
+  o->checkpoint_history.keep = static_cast<uint32_t>(std::min<uint64_t>(keep, 10000));
+  r.Finish();
+}
+
 }  // namespace
 
 Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginContext& ctx,
@@ -94,8 +110,9 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
   r.Optional("rotate_wait", &o.rotate_wait, Duration::Seconds(5));
   r.Optional("max_open_files", &o.max_open_files, uint64_t{1024});
   r.Optional("checkpoint_interval", &o.checkpoint_interval, Duration::Millis(200));
-  ConfigNode multiline;
+  ConfigNode multiline, history;
   r.Optional("multiline", &multiline, ConfigNode());
+  r.Optional("checkpoint_history", &history, ConfigNode());
   o.start_at_end = start_at == "end";
   o.max_line_bytes = max_line.bytes;
   o.read_buffer_bytes = read_buffer.bytes;
@@ -111,6 +128,10 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
   r.Check(o.checkpoint_interval.nanos >= Duration::Millis(10).nanos, "checkpoint_interval",
           "must be at least 10ms");
   r.Check(!include.empty(), "include", "must list at least one pattern");
+
+  size_t errors_before_history = ctx.errors->size();
+  if (!history.IsNull()) ParseCheckpointHistory(history, *ctx.errors, &o);
+  bool history_ok = ctx.errors->size() == errors_before_history;
 
   size_t errors_before_multiline = ctx.errors->size();
   if (!multiline.IsNull()) ParseMultiline(multiline, *ctx.errors, &o);
@@ -156,7 +177,7 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
     }
     o.include.push_back(std::move(*g));
   }
-  if (!r.Finish() || !multiline_ok || o.include.size() != include.size() ||
+  if (!r.Finish() || !multiline_ok || !history_ok || o.include.size() != include.size() ||
       o.exclude.size() != exclude.size()) {
     return Status::InvalidArgument(ctx.component, "invalid options");
   }

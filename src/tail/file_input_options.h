@@ -19,6 +19,14 @@
 
 namespace logship {
 
+// `checkpoint_history:` of a file input: every `interval` (aligned on UTC multiples of it) the
+// acknowledged offsets are also kept as a snapshot named by its UTC time, the newest `keep` of
+// them, for `logship replay --since` and `logship checkpoints show --snapshot`. keep 0: none.
+struct CheckpointHistoryOptions {
+  Duration interval = Duration::Seconds(300);
+  uint32_t keep = 12;
+};
+
 struct FileInputOptions {
   std::string id;  // names the checkpoint file; defaults to "input-<index>"
   std::vector<Glob> include;
@@ -30,6 +38,7 @@ struct FileInputOptions {
   Duration rotate_wait = Duration::Seconds(5);  // a renamed/deleted file stays open this long idle
   uint64_t max_open_files = 1024;
   Duration checkpoint_interval = Duration::Millis(200);
+  CheckpointHistoryOptions checkpoint_history;
   // multiline: {start|continue: REGEX, max_lines, max_bytes, timeout}; unset: one event per line.
   std::optional<MultilineOptions> multiline;
 };

@@ -22,7 +22,9 @@
 #include "src/base/hash.h"
 #include "src/event/utf8.h"
 #include "src/pipeline/ack_tracker.h"
+#include "src/tail/checkpoint_history.h"
 #include "src/tail/checkpoint_store.h"
+#include "src/tail/file_key.h"
 #include "src/tail/file_scanner.h"
 #include "src/tail/file_watcher.h"
 #include "src/tail/tailed_file.h"
@@ -116,6 +118,8 @@ class FileSource final : public Source {
   // iterates files_ by iterator.
   void DropFinishedFiles();
   void SaveIfDue(bool force);
+  // Adds the current state to the checkpoint history when a snapshot is due.
+  void SnapshotIfDue();
   Checkpoints Snapshot() const;
   // Publishes files_ for Files() (and the lag gauges) at most once a second, or now if `force`.
   void PublishStatus(bool force);
@@ -137,6 +141,8 @@ class FileSource final : public Source {
   SourceContext* ctx_ = nullptr;
   std::unique_ptr<AckTracker> tracker_;
   std::optional<CheckpointStore> store_;
+  std::optional<CheckpointHistory> history_;  // unset with checkpoint_history.keep 0
+  int64_t next_history_check_ns_ = 0;         // monotonic
   std::thread thread_;
   std::atomic<bool> stop_{false};
   bool once_ = false;
@@ -200,6 +206,18 @@ Status FileSource::Start(SourceContext& ctx) {
   if (!loaded->loaded_from.empty()) {
     spdlog::info("{}: resuming {} files from '{}'", name_, loaded_.size(), loaded->loaded_from);
   }
+  if (options_.checkpoint_history.keep > 0) {
+    Result<CheckpointHistory> history = CheckpointHistory::Open(
+        PosixFileSystem(), data_dir_, options_.id + ".checkpoints", options_.checkpoint_history);
+    // Without history the input still runs: only replays from later snapshots are lost.
+    if (history.ok()) {
+      history_.emplace(std::move(*history));
+    } else {
+      spdlog::warn("{}: checkpoint history: {}", name_, history.status().message());
+    }
+  }
+  // The state at start, before anything is read: what this run acknowledges comes after it.
+  SnapshotIfDue();
   buffer_size_ = options_.max_line_bytes + 1 + options_.read_buffer_bytes;
   buffer_ = std::make_unique_for_overwrite<char[]>(buffer_size_);
   thread_ = std::thread([this] { Run(); });
@@ -468,20 +486,9 @@ void FileSource::EmitBatch() {
   batch_ = MutableBatch(nullptr, BatchPool::Returner{});
 }
 
-// The stable name of a file's contents (BatchSource::file_key): device, inode and the first line
-// (at most 256 bytes of it). Lines are only shipped once complete, so when the first event is added
-// the first line is complete and fixed: the key never changes while the file lives, and a new file
-// reusing the inode, or a file truncated and rewritten, gets another.
+// See file_key.h: the same key `logship replay` gives the file's lines.
 uint64_t FileSource::FileKeyOf(const TailedFile& f) {
-  char head[256 + 16];
-  std::memcpy(head, &f.device, 8);
-  std::memcpy(head + 8, &f.inode, 8);
-  ssize_t n = ::pread(f.fd, head + 16, 256, 0);
-  size_t len = n > 0 ? static_cast<size_t>(n) : 0;
-  const void* nl = len > 0 ? std::memchr(head + 16, '\n', len) : nullptr;
-  if (nl != nullptr) len = static_cast<size_t>(static_cast<const char*>(nl) - (head + 16));
-  uint64_t key = Hash64(std::string_view(head, 16 + len));
-  return key == 0 ? 1 : key;
+  return ComputeFileKey(f.fd, f.device, f.inode);
 }
 
 void FileSource::AddLine(TailedFile& f, std::string_view line, uint64_t offset, uint64_t next,
@@ -807,7 +814,21 @@ Checkpoints FileSource::Snapshot() const {
   return c;
 }
 
+void FileSource::SnapshotIfDue() {
+  if (!history_) return;
+  int64_t now = Now();
+  if (now < next_history_check_ns_) return;
+  int64_t unix_now = clock_->NowUnixNanos();
+  if (history_->Due(unix_now)) {
+    // Not fatal, like a late checkpoint: only the history has a gap.
+    Status st = history_->Take(Snapshot(), unix_now);
+    if (!st.ok()) spdlog::warn("{}: checkpoint history: {}", name_, st.message());
+  }
+  next_history_check_ns_ = now + history_->UntilNextInterval(unix_now);
+}
+
 void FileSource::SaveIfDue(bool force) {
+  SnapshotIfDue();
   if (!dirty_ || !store_) return;
   int64_t now = Now();
   if (!force && now < next_save_ns_) return;
