@@ -12,6 +12,8 @@
 #include "src/config/config_error.h"
 #include "src/pipeline/pipeline_config.h"
 #include "src/pipeline/runtime.h"
+#include "src/replay/checkpoints_command.h"
+#include "src/replay/replay_command.h"
 #include "src/status/status_client.h"
 
 #ifndef LOGSHIP_VERSION
@@ -131,6 +133,53 @@ int RunCli(int argc, char** argv, const Registry& registry) {
   status->add_option("--url", status_url, "The agent's http.listen address")->capture_default_str();
   status->add_flag("--json", status_json, "Print the /status document as it is");
 
+  std::string checkpoints_file;
+  CheckpointsCommand checkpoints_command;
+  CLI::App* checkpoints = app.add_subcommand(
+      "checkpoints", "Show the file inputs' acknowledged offsets and snapshots, or move them");
+  checkpoints->require_subcommand(1);
+  CLI::App* checkpoints_list = checkpoints->add_subcommand(
+      "list", "Per pipeline and input: files with acknowledged offset, size, lag; snapshot names");
+  CLI::App* checkpoints_show = checkpoints->add_subcommand(
+      "show", "Every checkpoint record of the live state or of one snapshot");
+  CLI::App* checkpoints_reset = checkpoints->add_subcommand(
+      "reset", "Move the checkpoints of matching files (only while the pipeline is stopped)");
+  for (CLI::App* sub : {checkpoints_list, checkpoints_show, checkpoints_reset}) {
+    sub->add_option("PIPELINE", checkpoints_file, "Pipeline file (YAML)")->required();
+    sub->add_option("--pipeline", checkpoints_command.pipeline,
+                    "Only this pipeline (default: every one)");
+  }
+  checkpoints_show->add_option("--snapshot", checkpoints_command.snapshot,
+                               "A snapshot name (20260124T101500Z) or an RFC 3339 time: the "
+                               "newest snapshot at or before it (default: live checkpoints)");
+  checkpoints_show->add_flag("--json", checkpoints_command.json, "Print JSON");
+  checkpoints_reset
+      ->add_option("--file", checkpoints_command.file_glob,
+                   "Glob of the files to move (a pattern without '/' matches file names)")
+      ->required();
+  checkpoints_reset
+      ->add_option("--to", checkpoints_command.to,
+                   "beginning, end (of the last complete line) or a byte offset (a line start)")
+      ->required();
+
+  std::string replay_file;
+  ReplayCommand replay_command;
+  bool replay_no_progress = false;
+  CLI::App* replay = app.add_subcommand(
+      "replay", "Ship again what was acknowledged between a snapshot and now (or --until)");
+  replay->add_option("PIPELINE", replay_file, "Pipeline file (YAML)")->required();
+  replay
+      ->add_option("--since", replay_command.since,
+                   "Snapshot name or RFC 3339 time: from the newest snapshot at or before it")
+      ->required();
+  replay->add_option("--until", replay_command.until,
+                     "Snapshot name or RFC 3339 time (default: the live checkpoints)");
+  replay->add_option("--file", replay_command.file_glob, "Only files matching this glob");
+  replay->add_option("--sink", replay_command.sink,
+                     "Only this sink (its id as in metrics: spool, or spool-1 with two spools)");
+  replay->add_option("--pipeline", replay_command.pipeline, "Only this pipeline");
+  replay->add_flag("--no-progress", replay_no_progress, "No progress line on a terminal");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -140,6 +189,20 @@ int RunCli(int argc, char** argv, const Registry& registry) {
   if (run->parsed()) return Run(run_file, once, !no_progress && ::isatty(2), registry);
   if (validate->parsed()) return Validate(validate_file, registry);
   if (status->parsed()) return ShowStatus(status_url, status_json);
+  if (checkpoints->parsed()) {
+    std::optional<AgentConfig> config = Load(checkpoints_file, registry);
+    if (!config) return 1;
+    if (checkpoints_list->parsed()) return RunCheckpointsList(*config, checkpoints_command);
+    if (checkpoints_show->parsed()) return RunCheckpointsShow(*config, checkpoints_command);
+    return RunCheckpointsReset(*config, checkpoints_command);
+  }
+  if (replay->parsed()) {
+    std::optional<AgentConfig> config = Load(replay_file, registry);
+    if (!config) return 1;
+    replay_command.progress = !replay_no_progress && ::isatty(2);
+    replay_command.version = LOGSHIP_VERSION;
+    return RunReplayCommand(std::move(*config), replay_command);
+  }
   return 1;
 }
 
