@@ -67,18 +67,17 @@ KafkaProducer::~KafkaProducer() {
 rd_kafka_topic_t* KafkaProducer::Topic(std::string_view name) {
   auto it = topics_.find(name);
   if (it != topics_.end()) return it->second;
-  // Topics come from templates over event fields; bound the cache so a field with unbounded
-  // values cannot grow it for ever. Handles in use by queued messages stay valid: librdkafka
-  // keeps its own reference per message.
-  if (topics_.size() >= 4096) {
-    for (auto& [n, t] : topics_) rd_kafka_topic_destroy(t);
-    topics_.clear();
-  }
   std::string key(name);
   rd_kafka_topic_t* topic = rd_kafka_topic_new(rk_, key.c_str(), nullptr);
   if (topic == nullptr) return nullptr;
   topics_.emplace(std::move(key), topic);
   return topic;
+}
+
+void KafkaProducer::TrimTopics(size_t max) {
+  if (topics_.size() <= max) return;
+  for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic);
+  topics_.clear();
 }
 
 void KafkaProducer::PurgeAndWait(int64_t timeout_ms) {

@@ -52,8 +52,15 @@ class KafkaProducer {
   rd_kafka_t* handle() const { return rk_; }
 
   // The cached handle for topic `name`, created on first use; nullptr when librdkafka refuses
-  // the name. REQUIRES: the caller validated the name (IsValidTopicName); one thread only.
+  // the name. A handle stays valid until TrimTopics. REQUIRES: the caller validated the name
+  // (IsValidTopicName); one thread only.
   rd_kafka_topic_t* Topic(std::string_view name);
+
+  // Topics come from templates over event fields: so that a field with unbounded values cannot
+  // grow the cache for ever, it is emptied when it holds more than `max` handles. Call it only
+  // between batches, when no handle from Topic() is waiting to be produced to (messages already
+  // produced keep their own reference inside librdkafka).
+  void TrimTopics(size_t max);
 
   // Drops what librdkafka still holds (queued and in flight) and waits up to `timeout_ms` for
   // their _PURGE_* reports to be served.

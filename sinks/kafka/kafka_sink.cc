@@ -33,6 +33,8 @@ namespace {
 constexpr int64_t kIdleWaitMs = 100;
 // How long the worker waits before trying a produce that met a full librdkafka queue again.
 constexpr int64_t kQueueFullWaitMs = 5;
+// Topic handles kept for templated topics before the cache is emptied.
+constexpr size_t kMaxCachedTopics = 4096;
 // A record's buffer is kept for reuse up to this size; beyond it, it is freed after the batch.
 constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
 
@@ -121,6 +123,13 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
     return Status::Ok();
   }
 
+  Status TriggerFatalErrorForTest() {
+    rd_kafka_resp_err_t err = rd_kafka_test_fatal_error(
+        producer_->handle(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "test");
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();
+    return Status::FailedPrecondition(name_, rd_kafka_err2str(err));
+  }
+
   // Poll thread.
   void OnDelivery(void* msg_opaque, rd_kafka_resp_err_t err) override {
     auto* m = static_cast<KafkaMessage*>(msg_opaque);
@@ -182,6 +191,7 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
   void Send(KafkaRecord* rec, Item item) {
     rec->batch = std::move(item.batch);
     rec->ack = item.ack;
+    producer_->TrimTopics(kMaxCachedTopics);  // between batches: no handle is held
     encoder_.Encode(*rec, *producer_);
     rec->outstanding.store(1, std::memory_order_relaxed);  // the worker's hold
     for (KafkaMessage& m : rec->messages) {
@@ -476,6 +486,10 @@ std::unique_ptr<Sink> MakeKafkaSinkWithOptions(KafkaSinkOptions options, PluginC
   return std::make_unique<KafkaSink>(std::move(options), ctx.component,
                                      static_cast<size_t>(std::max(ctx.sink_index, 0)), clock, fs,
                                      stats);
+}
+
+Status TriggerKafkaFatalErrorForTest(Sink& sink) {
+  return dynamic_cast<KafkaSink&>(sink).TriggerFatalErrorForTest();
 }
 
 }  // namespace logship

@@ -40,4 +40,10 @@ Result<std::unique_ptr<Sink>> MakeKafkaSink(const ConfigNode& node, PluginContex
 std::unique_ptr<Sink> MakeKafkaSinkWithOptions(KafkaSinkOptions options, PluginContext& ctx,
                                                FileSystem& fs);
 
+// For tests: raises a fabricated fatal error in the sink's current producer
+// (rd_kafka_test_fatal_error), which the sink must survive by replacing the producer. Real fatal
+// errors (idempotence bookkeeping gone wrong) cannot be provoked from outside.
+// REQUIRES: `sink` came from MakeKafkaSink*, was started, and has not met a fatal error yet.
+Status TriggerKafkaFatalErrorForTest(Sink& sink);
+
 }  // namespace logship

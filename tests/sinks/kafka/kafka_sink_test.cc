@@ -367,6 +367,25 @@ TEST_F(KafkaSinkTest, DeliveryTimeoutIsNotALossTheMessagesGoOutAgain) {
   EXPECT_EQ(tracker_.rejected_batches(), 0u);
 }
 
+TEST_F(KafkaSinkTest, AFatalProducerErrorReplacesTheProducerAndLosesNothing) {
+  ASSERT_TRUE(cluster_.CreateTopic("fatal", 2));
+  Start("topic: fatal\nformat: raw\noptions: {linger.ms: 100}\n");
+  SubmitNumbered("before", 0, 50);
+  ASSERT_TRUE(WaitAllAcked());
+  // Messages still lingering in the producer when it dies are produced again by its successor.
+  SubmitNumbered("around", 0, 50);
+  ASSERT_TRUE(TriggerKafkaFatalErrorForTest(*sink_).ok());
+  SubmitNumbered("after", 0, 50);
+  ASSERT_TRUE(WaitAllAcked());
+  EXPECT_EQ(tracker_.rejected_batches(), 0u);
+  std::vector<std::string> expected = Numbered("before", 0, 50);
+  for (auto& s : Numbered("around", 0, 50)) expected.push_back(s);
+  for (auto& s : Numbered("after", 0, 50)) expected.push_back(s);
+  std::vector<std::string> got = SortedValues("fatal");
+  std::set<std::string> unique(got.begin(), got.end());
+  EXPECT_EQ(std::vector<std::string>(unique.begin(), unique.end()), Sorted(expected));
+}
+
 TEST_F(KafkaSinkTest, StopAtTheDeadlineLeavesUndeliveredBatchesUnacknowledged) {
   ASSERT_TRUE(cluster_.CreateTopic("stuck", 2));
   Start("topic: stuck\nformat: raw\n");
