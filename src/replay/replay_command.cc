@@ -153,6 +153,8 @@ int RunReplayCommand(AgentConfig config, const ReplayCommand& command) {
     return UsageError("--sink '" + command.sink + "': no such sink (sinks: " + ids + ")");
   }
 
+  // Only the inputs of pipelines with a sink to ship to: the others need no snapshot.
+  std::erase_if(*inputs, [&](const FileInput& in) { return sinks.count(in.pipeline) == 0; });
   Result<std::vector<InputReplay>> plans = PlanReplay(*inputs, window);
   if (!plans.ok()) return UsageError(plans.status().message());
   PrintPlan(*plans);

@@ -138,8 +138,9 @@ class ReplaySource final : public Source {
       std::memmove(buf, data.data() + consumed, pending);
     }
     // The window ends at an acknowledged offset: bytes left before it were shipped as the
-    // unterminated last line of a file closed after a rotation, so they are shipped as that.
-    if (!stopping() && pending > 0 && EnsureBatch()) {
+    // unterminated last line of a file closed after a rotation, so they are shipped as that
+    // (unless the window was not read to its end: then they are only the start of a line).
+    if (!stopping() && pending > 0 && read_offset == f.to && EnsureBatch()) {
       std::string_view rest(buf, pending);
       uint32_t tags = IsValidUtf8(rest) ? 0u : uint32_t{kTagInvalidUtf8};
       if (splitter.in_long_line()) tags |= kTagTruncated;

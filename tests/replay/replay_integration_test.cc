@@ -123,6 +123,37 @@ TEST_F(ReplayWindowTest, FileGlobSelectsFiles) {
   EXPECT_THAT(Messages(SpooledAfter(out_, before)), ElementsAreArray(Names("line", 0, 300)));
 }
 
+TEST_F(ReplayTest, MultilineEventsAreJoinedAsTheyWereShipped) {
+  std::string pipeline = WritePipeline(kSpoolSink, 50, "        multiline: {start: '^\\d'}\n");
+  const std::string app = logs_ + "/app.log";
+  auto trace = [](int i) {
+    std::string n = std::to_string(i);
+    return n + " error " + n + "\n  at a.b(" + n + ")\n  at c.d(" + n + ")\n";
+  };
+  std::string first, second;
+  for (int i = 0; i < 20; ++i) first += trace(i);
+  for (int i = 20; i < 40; ++i) second += trace(i);
+  AppendFile(app, first);
+  ASSERT_EQ(RunOnce(pipeline).exit_code, 0);
+  WaitForNextSecond();
+  AppendFile(app, second);
+  ASSERT_EQ(RunOnce(pipeline).exit_code, 0);
+  std::vector<SpooledEvent> original = ReadSpool(out_);
+  ASSERT_EQ(original.size(), 40u);
+  std::string since = SnapshotWithOffset(InodeOf(app), first.size());
+  ASSERT_FALSE(since.empty());
+
+  RunResult r = Logship({"replay", pipeline, "--since", since});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<SpooledEvent> replayed = SpooledAfter(out_, original.size());
+  ASSERT_EQ(replayed.size(), 20u);
+  for (size_t i = 0; i < replayed.size(); ++i) {
+    EXPECT_EQ(replayed[i].message, original[20 + i].message);
+    EXPECT_EQ(replayed[i].offset, original[20 + i].offset);
+  }
+  EXPECT_EQ(replayed[0].message, "20 error 20\n  at a.b(20)\n  at c.d(20)");
+}
+
 TEST_F(ReplayTest, RotatedFilesAreFoundUnderTheirNewNames) {
   std::string pipeline = WritePipeline();
   const std::string app = logs_ + "/app.log";
