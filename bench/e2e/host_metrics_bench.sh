@@ -32,6 +32,9 @@ tck=$(getconf CLK_TCK)
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # utime + stime of a process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Nanoseconds on a CPU, summed over the process's threads (finer than the ticks above; threads
+# that ended are not counted, so this is a cross-check, not the figure).
+sched_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s+=$1} END {printf "%d", s}'; }
 now() { date +%s.%N; }
 # Total bytes of the .ndjson files under a directory.
 spool_bytes() { find "$1" -name '*.ndjson' -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s+0}'; }
@@ -66,9 +69,10 @@ EOF
   "$logship" --log-level warn run "$work/pipeline.yaml" < /dev/null > "$work/log" 2>&1 &
   local pid=$!
   sleep 3  # start-up and the first samples are not the steady state
-  local t0 c0 scrapes=0 failed=0
+  local t0 c0 n0 scrapes=0 failed=0
   t0=$(now)
   c0=$(cpu_ticks "$pid")
+  n0=$(sched_ns "$pid")
   for _ in $(seq "$duration"); do
     if [ -n "$http" ]; then
       if curl -sf "http://127.0.0.1:$port/metrics" -o /dev/null; then
@@ -79,16 +83,17 @@ EOF
     fi
     sleep 1
   done
-  local c1 t1 events
+  local c1 n1 t1 events
   c1=$(cpu_ticks "$pid")
+  n1=$(sched_ns "$pid")
   t1=$(now)
   stop "$pid"
   events=$( (cat "$work"/out/*.ndjson 2>/dev/null || true) | wc -l)
-  awk -v label="$label" -v c="$((c1 - c0))" -v tck="$tck" -v t0="$t0" -v t1="$t1" \
+  awk -v label="$label" -v c="$((c1 - c0))" -v ns="$((n1 - n0))" -v tck="$tck" -v t0="$t0" -v t1="$t1" \
       -v events="$events" -v scrapes="$scrapes" -v failed="$failed" -v http="${http:+on}" 'BEGIN {
     cpu = c / tck; wall = t1 - t0
-    printf "| %s | %.1f s | %.2f s | %.3f %% | %d | %s |\n", label, wall, cpu, 100 * cpu / wall,
-      events, (http == "on") ? sprintf("%d scrapes, %d failed", scrapes, failed) : "no http: server"
+    printf "| %s | %.1f s | %.2f s | %.3f %% | %.1f ms (%.3f %%) | %d | %s |\n", label, wall, cpu,
+      100 * cpu / wall, ns / 1e6, 100 * ns / 1e9 / wall, events, (http == "on") ? sprintf("%d scrapes, %d failed", scrapes, failed) : "no http: server"
   }'
   rm -rf "$work"
 }
@@ -181,11 +186,15 @@ echo "logship $("$logship" --version | cut -d' ' -f2), $(date -u +%Y-%m-%dT%H:%M
 echo
 echo "(1) idle, ${duration} s window"
 echo
-echo "| agent | window | CPU (user+sys) | of one core | events shipped | /metrics |"
-echo "|---|---|---|---|---|---|"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| agent | window | CPU (user+sys, /proc/pid/stat) | of one core | CPU (schedstat) | events shipped | /metrics |"
+echo "|---|---|---|---|---|---|---|"
 idle_case "idle file input only" "      - {type: file, include: [\"logs/*.log\"]}"
 idle_case "host_metrics every 1s, all metricsets" "      - {type: host_metrics, interval: 1s}"
 echo
 echo "(2) throughput, $lines JSON lines, median of $runs alternating runs"
+echo
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 throughput
