@@ -455,6 +455,27 @@ TEST_F(EsSinkTest, WrongCaFailsNamingTheUrlAndTheReason) {
   EXPECT_EQ(tracker_.in_flight(), 1u);
 }
 
+TEST_F(EsSinkTest, ServerNameIsTheNameTheCertificateIsCheckedFor) {
+  StartServer();
+  std::string url = "\"https://127.0.0.1:" + std::to_string(server_->port()) + "\"";
+  StartSink("index: logs\n", url,
+            "{ca_file: \"" + certs_->ca_cert + "\", server_name: not-the-server.example}");
+  Submit(0, 3);
+  ASSERT_TRUE(WaitUntil([&] { return !health_.ok(); }));
+  // The configured URL is named; the check was made for server_name.
+  EXPECT_THAT(health_.snapshot().last_error, HasSubstr("POST https://127.0.0.1:"));
+  EXPECT_THAT(health_.snapshot().last_error, HasSubstr("not-the-server.example"));
+  EXPECT_EQ(server_->CountDocs(), 0u);
+  (void)sink_->Stop(0);
+  sink_.reset();
+
+  StartSink("index: logs\n", url, "{ca_file: \"" + certs_->ca_cert + "\", server_name: localhost}");
+  Submit(3, 3);
+  ASSERT_TRUE(WaitUntil([&] { return server_->CountDocs() == 3; }));
+  EXPECT_EQ(StoredMessages(), Expected(3, 3));
+  EXPECT_TRUE(health_.ok());
+}
+
 TEST_F(EsSinkTest, MissingTlsFilesFailStartNamingTheOption) {
   StartServer();
   std::string yaml = "type: elasticsearch\nurls: [\"" + server_->url() +
