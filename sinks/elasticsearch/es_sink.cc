@@ -19,8 +19,8 @@
 #include "sinks/elasticsearch/bulk_request.h"
 #include "sinks/elasticsearch/bulk_response.h"
 #include "sinks/elasticsearch/endpoint_set.h"
-#include "sinks/elasticsearch/gzip_compressor.h"
 #include "sinks/elasticsearch/http_client.h"
+#include "sinks/elasticsearch/request_compressor.h"
 #include "src/base/clock.h"
 #include "src/base/file_system.h"
 #include "src/base/log_limiter.h"
@@ -64,9 +64,6 @@ class ElasticsearchSink final : public Sink {
         backoff_(options_.retry_initial_backoff.nanos, options_.retry_max_backoff.nanos),
         queue_(kQueueBatches) {
     for (const EsEndpoint& e : options_.urls) urls_.push_back(e.url + "/_bulk");
-    if (options_.compression == EsCompression::kGzip) {
-      gzip_ = std::make_unique<GzipCompressor>(options_.compression_level);
-    }
   }
 
   ~ElasticsearchSink() override {
@@ -96,13 +93,18 @@ class ElasticsearchSink final : public Sink {
   bool Idle() const;
   int WaitMillis(int64_t now, bool stopping, int64_t deadline) const;
   // Room for one more sealed request: fewer than `concurrency` waiting or in flight.
-  bool HaveRoom() const { return waiting_.size() + client_->in_flight() < in_flight_.size(); }
+  bool HaveRoom() const {
+    size_t compressing = compressor_ != nullptr ? compressor_->pending() : 0;
+    return waiting_.size() + compressing + client_->in_flight() < in_flight_.size();
+  }
 
   // Encoding: batches into request bodies.
   void Intake(int64_t now, bool stopping);
   bool TakeNextBatch();
   bool EncodeCurrent(int64_t now);
   void Seal();
+  // A request with a new body: to the compressor first when compression is on, else waiting.
+  void Enqueue(RequestPtr request);
   void RejectUnencodable(const Batch& batch, const Event& event);
 
   // Sending and answers.
@@ -135,8 +137,9 @@ class ElasticsearchSink final : public Sink {
   // Sink-thread state.
   BulkEncoder encoder_;
   BulkResponse response_;
-  std::unique_ptr<GzipCompressor> gzip_;
   std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<RequestCompressor> compressor_;  // with compression: gzip; after client_, so
+                                                   // it stops before the client it wakes goes
   DeadLetterSpool dead_letters_;
   EndpointSet endpoints_;
   Backoff backoff_;
@@ -193,6 +196,10 @@ Status ElasticsearchSink::Start() {
   if (!client.ok()) return client.status();
   client_ = std::move(client).value();
   in_flight_.resize(slots);
+  if (options_.compression == EsCompression::kGzip) {
+    compressor_ = std::make_unique<RequestCompressor>(options_.compression_level,
+                                                      [this] { client_->Wakeup(); });
+  }
 
   spdlog::info("{}: elasticsearch {}", name_, Describe(options_));
   bool https = false, http_only = false;
@@ -254,6 +261,7 @@ void ElasticsearchSink::Run() {
       deadline = deadline_ns_;
     }
     if (stopping && now >= deadline) break;
+    if (compressor_ != nullptr) compressor_->TakeReady(&waiting_);
     Intake(now, stopping);
     CommitDeadLetters(now);
     StartTransfers(now);
@@ -267,7 +275,7 @@ void ElasticsearchSink::Run() {
 bool ElasticsearchSink::Idle() const {
   return current_.batch == nullptr && (open_ == nullptr || open_->docs.empty()) &&
          waiting_.empty() && client_->in_flight() == 0 && awaiting_commit_.empty() &&
-         queue_.size() == 0;
+         queue_.size() == 0 && (compressor_ == nullptr || compressor_->pending() == 0);
 }
 
 int ElasticsearchSink::WaitMillis(int64_t now, bool stopping, int64_t deadline) const {
@@ -361,7 +369,15 @@ bool ElasticsearchSink::EncodeCurrent(int64_t now) {
 
 void ElasticsearchSink::Seal() {
   open_->not_before_ns = 0;
-  waiting_.push_back(std::move(open_));
+  Enqueue(std::move(open_));
+}
+
+void ElasticsearchSink::Enqueue(RequestPtr request) {
+  if (compressor_ != nullptr) {
+    compressor_->Add(std::move(request));
+  } else {
+    waiting_.push_back(std::move(request));
+  }
 }
 
 void ElasticsearchSink::RejectUnencodable(const Batch& batch, const Event& event) {
@@ -388,19 +404,10 @@ void ElasticsearchSink::StartTransfers(int64_t now) {
 }
 
 void ElasticsearchSink::Send(size_t slot, RequestPtr request, int64_t now) {
-  bool gzip = gzip_ != nullptr;
-  if (gzip && !request->wire_ready) {
-    Status st = gzip_->Compress(request->body.view(), request->wire);
-    // zlib fails only without memory; the body can still go uncompressed.
-    if (!st.ok()) {
-      log_.Error(name_ + ": " + st.ToString() + "; sending uncompressed", now);
-      gzip = false;
-    } else {
-      request->wire_ready = true;
-    }
-  }
   request->endpoint =
       endpoints_.Pick(now, request->attempt > 0 ? request->endpoint : static_cast<size_t>(-1));
+  // wire_ready: compressed by compressor_ (a body zlib could not compress goes as it is).
+  bool gzip = request->wire_ready;
   std::string_view wire = gzip ? request->wire.view() : request->body.view();
   client_->StartPost(slot, request->endpoint, wire, gzip);
   in_flight_[slot] = std::move(request);
@@ -528,7 +535,7 @@ void ElasticsearchSink::HandleItems(RequestPtr request, HttpResult& result, int6
     log_.Warn(name_ + ": POST " + urls_[request->endpoint] + ": documents not indexed (" +
                   retry_reason + "); sending only those again with backoff",
               now);
-    waiting_.push_back(std::move(again));
+    Enqueue(std::move(again));
   }
   ReleaseRequest(std::move(request));
 }
@@ -561,8 +568,8 @@ void ElasticsearchSink::Split(RequestPtr request, const HttpResult& result, int6
   RequestPtr first = NewRequest();
   RequestPtr second = NewRequest();
   for (size_t i = 0; i < docs.size(); ++i) (i < half ? first : second)->CopyDoc(*request, docs[i]);
-  waiting_.push_back(std::move(first));
-  waiting_.push_back(std::move(second));
+  Enqueue(std::move(first));
+  Enqueue(std::move(second));
   ReleaseRequest(std::move(request));
 }
 
@@ -622,6 +629,7 @@ void ElasticsearchSink::CommitDeadLetters(int64_t now) {
 
 // Called at the stop deadline: what is not delivered by now stays unacknowledged.
 void ElasticsearchSink::AbandonAll() {
+  compressor_.reset();
   for (size_t slot = 0; slot < in_flight_.size(); ++slot) {
     if (in_flight_[slot] == nullptr) continue;
     client_->Abort(slot);
