@@ -233,6 +233,7 @@ struct Change {
   std::string path;
   std::optional<uint64_t> from;  // unset: a new checkpoint
   uint64_t to = 0;
+  bool gone = false;  // the file is no longer on disk: its checkpoint is left as it is
 };
 
 // Applies `command` to one input's loaded checkpoints; the changes, or the first problem.
@@ -246,7 +247,10 @@ Result<std::vector<Change>> PlanReset(const FileInput& input, const Glob& glob,
     if (f) known.emplace_back(c.device, c.inode);
     std::string now = f ? f->path : c.path;
     if (!glob.Matches(now) && !glob.Matches(c.path)) continue;
-    if (!f) return Status::NotFound(c.path, "no longer on disk: remove nothing, move nothing");
+    if (!f) {
+      changes.push_back(Change{c.path, c.offset, c.offset, /*gone=*/true});
+      continue;
+    }
     LOGSHIP_ASSIGN_OR_RETURN(uint64_t offset, TargetOffset(to, f->path, f->size));
     changes.push_back(Change{f->path, c.offset, offset});
     c.offset = offset;
@@ -386,21 +390,31 @@ int RunCheckpointsReset(const AgentConfig& config, const CheckpointsCommand& com
     if (!loaded.ok()) return Fail("reset", std::string(loaded.status().message()));
     Checkpoints state = std::move(loaded->checkpoints);
     Result<std::vector<Change>> changes = PlanReset(input, *glob, command.to, state);
-    if (!changes.ok())
+    if (!changes.ok()) {
       return Fail("reset", input.label() + ": " + std::string(changes.status().message()));
-    if (!changes->empty()) {
+    }
+    bool any = false;
+    for (const Change& c : *changes) any = any || !c.gone;
+    for (const Change& c : *changes) {
+      if (c.gone) {
+        std::fprintf(stderr, "%s: %s: no longer on disk, left at %llu\n", input.label().c_str(),
+                     c.path.c_str(), static_cast<unsigned long long>(c.to));
+      }
+    }
+    if (any) {
       pending.push_back(Pending{&input, std::move(*store), std::move(state), std::move(*changes)});
     }
   }
   if (pending.empty()) {
-    return Fail("reset",
-                "no checkpointed or matched file matches --file '" + command.file_glob + "'");
+    return Fail("reset", "no file on disk matches --file '" + command.file_glob +
+                             "' (checkpointed or matched by the include patterns)");
   }
   for (Pending& p : pending) {
     p.state.saved_unix_nanos = RealClock().NowUnixNanos();
     Status st = p.store.Save(p.state);
     if (!st.ok()) return Fail("reset", std::string(st.message()));
     for (const Change& c : p.changes) {
+      if (c.gone) continue;
       std::printf("%s: %s: %s -> %llu\n", p.input->label().c_str(), c.path.c_str(),
                   c.from ? std::to_string(*c.from).c_str() : "(new)",
                   static_cast<unsigned long long>(c.to));

@@ -160,7 +160,7 @@ TEST_F(ReplayTest, ResetIsRefusedWhileThePipelineRunsAndWorksWhenStopped) {
   RunResult none =
       Logship({"checkpoints", "reset", pipeline, "--file", "nothing.log", "--to", "0"});
   EXPECT_EQ(none.exit_code, 1);
-  EXPECT_THAT(none.err, HasSubstr("no checkpointed or matched file matches --file 'nothing.log'"));
+  EXPECT_THAT(none.err, HasSubstr("no file on disk matches --file 'nothing.log'"));
 
   const std::string current_before = ReadFileOrEmpty(state_ + "/input-0.checkpoints");
   RunResult reset =
@@ -189,16 +189,19 @@ TEST_F(ReplayTest, ResetIsRefusedWhileThePipelineRunsAndWorksWhenStopped) {
   EXPECT_EQ(OffsetIn(Live(), inode), static_cast<int64_t>(150 + 2 * 8));  // before the partial
 }
 
-TEST_F(ReplayTest, ResetAddsACheckpointForAFileNotReadYet) {
+TEST_F(ReplayTest, ResetAddsACheckpointForAFileNotReadYetAndLeavesGoneFiles) {
   std::string pipeline = WritePipeline();
-  AppendFile(logs_ + "/old.log", Lines("old", 0, 3));
+  const std::string old = logs_ + "/old.log";
+  AppendFile(old, Lines("old", 0, 3));  // 18 bytes
   ASSERT_EQ(RunOnce(pipeline).exit_code, 0);
+  ASSERT_EQ(::unlink(old.c_str()), 0);
   const std::string big = logs_ + "/big.log";
   AppendFile(big, Lines("big", 0, 100));
-  RunResult reset = Logship({"checkpoints", "reset", pipeline, "--file", "big.log", "--to", "end"});
+  RunResult reset = Logship({"checkpoints", "reset", pipeline, "--file", "*.log", "--to", "end"});
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
   EXPECT_THAT(reset.out,
               HasSubstr(big + ": (new) -> " + std::to_string(ReadFileOrEmpty(big).size())));
+  EXPECT_THAT(reset.err, HasSubstr(old + ": no longer on disk, left at 18"));
   AppendFile(big, Lines("big", 100, 2));
   ASSERT_EQ(RunOnce(pipeline).exit_code, 0);
   std::vector<std::string> expected = Names("old", 0, 3);
