@@ -9,9 +9,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -41,7 +44,8 @@ class FileSource final : public Source {
         name_(ctx.component),
         data_dir_(ctx.data_dir),
         clock_(ctx.clock != nullptr ? ctx.clock : &RealClock()),
-        scanner_(options_.include, options_.exclude) {}
+        scanner_(options_.include, options_.exclude),
+        hold_scanner_(options_.include, options_.exclude) {}
 
   ~FileSource() override {
     StopReading();
@@ -50,15 +54,22 @@ class FileSource final : public Source {
     for (auto& f : files_) {
       if (f->fd >= 0) ::close(f->fd);
     }
+    for (auto& [key, h] : held_) ::close(h.fd);  // threads joined: no lock needed
   }
 
   Status Start(SourceContext& ctx) override;
   void StopReading() override {
     stop_.store(true, std::memory_order_relaxed);
     watcher_.Wake();
+    {
+      std::lock_guard<std::mutex> lock(hold_mu_);
+      hold_stop_ = true;
+    }
+    hold_cv_.notify_all();
   }
   void Join() override {
     if (thread_.joinable()) thread_.join();
+    if (holder_.joinable()) holder_.join();
   }
   Status Finish() override;
   SourceProgress progress() const override {
@@ -74,7 +85,8 @@ class FileSource final : public Source {
  private:
   void Run();
   void Scan(bool first);
-  TailedFile* Open(const FoundFile& found, bool first, TailState state);
+  // Opens `found` (or adopts `fd`, already open on it) and starts tailing it.
+  TailedFile* Open(const FoundFile& found, bool first, TailState state, int fd = -1);
   void RecoverRotated();
   bool ReadSome(TailedFile& f);
   void OnEndOfData(TailedFile& f);
@@ -96,6 +108,16 @@ class FileSource final : public Source {
                               : options_.max_line_bytes;
   }
   bool EnsureBatch();
+  // Held files. While the reading thread is blocked (every batch in flight, or a sink's queue
+  // full) for longer than rescan_interval, the holder thread opens, without reading, new files
+  // the include patterns match (within max_open_files), so that files rotated and deleted during
+  // a sink outage can still be read when it ends; the next scan takes them over.
+  void MarkBlocked(bool blocked);
+  void HoldWhileBlocked();    // the holder thread
+  void PublishKnownFiles();   // what the holder must not open again
+  int TakeHeld(FileKey key);  // the held descriptor of `key`, or -1
+  bool IsHeld(FileKey key) const;
+  size_t HeldCount() const;
   bool BatchFull() const {
     return batch_->events().size() >= ctx_->batch_max_events() ||
            batch_->payload_bytes() >= ctx_->batch_max_bytes();
@@ -155,6 +177,26 @@ class FileSource final : public Source {
   std::multimap<FileKey, FileCheckpoint> loaded_;         // from the last run, not yet matched
   uint64_t next_id_ = 1;
   std::atomic<size_t> open_files_{0};  // read by Collect on the scraping thread
+  // Files found while max_open_files were open, waiting for a slot (as of the last scan).
+  struct DeferredFile {
+    std::string path;
+    uint64_t size = 0;
+  };
+  std::map<FileKey, DeferredFile> deferred_;
+  // Files that appeared while every batch was in flight, opened (not read) so that rotating
+  // and deleting them during a sink outage loses nothing; the next scan takes them over.
+  struct HeldFile {
+    int fd = -1;
+    std::string path;
+  };
+  FileScanner hold_scanner_;  // the holder thread's own
+  std::thread holder_;
+  mutable std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  bool hold_stop_ = false;                    // guarded by hold_mu_
+  std::set<FileKey> known_;                   // guarded by hold_mu_: files the reader has open
+  std::map<FileKey, HeldFile> held_;          // guarded by hold_mu_
+  std::atomic<int64_t> blocked_since_ns_{0};  // monotonic; 0 while the reader runs
 
   // Reading.
   std::unique_ptr<char[]> buffer_;
@@ -182,6 +224,8 @@ class FileSource final : public Source {
 
   std::atomic<uint64_t> bytes_read_{0};
   std::atomic<uint64_t> bytes_total_{0};
+  std::atomic<uint64_t> files_lost_{0};
+  std::atomic<uint64_t> bytes_lost_{0};
   std::atomic<uint64_t> events_{0};
 };
 
@@ -221,6 +265,7 @@ Status FileSource::Start(SourceContext& ctx) {
   buffer_size_ = options_.max_line_bytes + 1 + options_.read_buffer_bytes;
   buffer_ = std::make_unique_for_overwrite<char[]>(buffer_size_);
   thread_ = std::thread([this] { Run(); });
+  if (!once_) holder_ = std::thread([this] { HoldWhileBlocked(); });
   return Status::Ok();
 }
 
@@ -291,6 +336,7 @@ void FileSource::Scan(bool first) {
   for (const std::string& dir : found.dirs) watcher_.WatchDir(dir);
   std::vector<TailedFile*> seen;
   size_t deferred = 0;
+  std::map<FileKey, DeferredFile> still_deferred;
   for (const FoundFile& ff : found.files) {
     auto it = by_inode_.find({ff.device, ff.inode});
     if (it != by_inode_.end()) {
@@ -307,8 +353,9 @@ void FileSource::Scan(bool first) {
       seen.push_back(&f);
       continue;
     }
-    if (open_files_ >= options_.max_open_files) {
+    if (!IsHeld({ff.device, ff.inode}) && open_files_ + HeldCount() >= options_.max_open_files) {
       ++deferred;
+      still_deferred.emplace(FileKey{ff.device, ff.inode}, DeferredFile{ff.path, ff.size});
       continue;
     }
     if (TailedFile* f = Open(ff, first, TailState::kActive)) seen.push_back(f);
@@ -317,6 +364,38 @@ void FileSource::Scan(bool first) {
     spdlog::warn("{}: {} matching files not opened yet: max_open_files ({}) reached", name_,
                  deferred, options_.max_open_files);
   }
+  // Files held open while the pipeline was stalled whose path is gone now (rotated out of the
+  // include patterns, or deleted): read them to their end from the descriptor held.
+  std::map<FileKey, HeldFile> gone;
+  {
+    std::lock_guard<std::mutex> lock(hold_mu_);
+    gone.swap(held_);
+  }
+  for (auto& [key, h] : gone) {
+    FoundFile ff{h.path, key.first, key.second, 0, 0};
+    spdlog::info(
+        "{}: a file held open as '{}' went away while the pipeline was stalled; "
+        "reading it to its end",
+        name_, ff.path);
+    if (TailedFile* f = Open(ff, first, TailState::kOrphaned, h.fd)) UnmapPath(*f);
+  }
+  PublishKnownFiles();
+  // A file left waiting for a free slot that is now gone (deleted, or rotated out of the include
+  // patterns) can no longer be read: its lines are lost. Say so, by file, and count it.
+  for (const auto& [key, d] : deferred_) {
+    if (still_deferred.count(key) > 0 || by_inode_.count(key) > 0) continue;
+    uint64_t from = 0;
+    auto saved = loaded_.find(key);
+    if (saved != loaded_.end()) from = std::min(saved->second.offset, d.size);
+    uint64_t lost = d.size - from;
+    files_lost_.fetch_add(1, std::memory_order_relaxed);
+    bytes_lost_.fetch_add(lost, std::memory_order_relaxed);
+    spdlog::error(
+        "{}: '{}' disappeared before it could be opened (max_open_files {} reached): "
+        "{} bytes not shipped",
+        name_, d.path, options_.max_open_files, lost);
+  }
+  deferred_.swap(still_deferred);
   std::sort(seen.begin(), seen.end());
   for (auto& fp : files_) {
     TailedFile& f = *fp;
@@ -347,8 +426,9 @@ void FileSource::Scan(bool first) {
   }
 }
 
-TailedFile* FileSource::Open(const FoundFile& found, bool first, TailState state) {
-  int fd = ::open(found.path.c_str(), O_RDONLY | O_CLOEXEC);
+TailedFile* FileSource::Open(const FoundFile& found, bool first, TailState state, int fd) {
+  if (fd < 0) fd = TakeHeld({found.device, found.inode});
+  if (fd < 0) fd = ::open(found.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT) {
       spdlog::warn("{}: cannot open '{}': {}", name_, found.path, std::strerror(errno));
@@ -471,18 +551,86 @@ bool FileSource::EnsureBatch() {
       // files stay: callers may be iterating files_.
       TakeAcks();
       SaveIfDue(false);
+      MarkBlocked(true);
       continue;
     }
     ++batch_generation_;
   }
+  MarkBlocked(false);
   return true;
+}
+
+void FileSource::MarkBlocked(bool blocked) {
+  if (!blocked) {
+    blocked_since_ns_.store(0, std::memory_order_relaxed);
+  } else if (blocked_since_ns_.load(std::memory_order_relaxed) == 0) {
+    blocked_since_ns_.store(Now(), std::memory_order_relaxed);
+  }
+}
+
+void FileSource::PublishKnownFiles() {
+  std::lock_guard<std::mutex> lock(hold_mu_);
+  known_.clear();
+  for (const auto& [key, f] : by_inode_) known_.insert(key);
+}
+
+int FileSource::TakeHeld(FileKey key) {
+  std::lock_guard<std::mutex> lock(hold_mu_);
+  auto it = held_.find(key);
+  if (it == held_.end()) return -1;
+  int fd = it->second.fd;
+  held_.erase(it);
+  return fd;
+}
+
+bool FileSource::IsHeld(FileKey key) const {
+  std::lock_guard<std::mutex> lock(hold_mu_);
+  return held_.count(key) > 0;
+}
+
+size_t FileSource::HeldCount() const {
+  std::lock_guard<std::mutex> lock(hold_mu_);
+  return held_.size();
+}
+
+void FileSource::HoldWhileBlocked() {
+  const int64_t interval = options_.rescan_interval.nanos;
+  std::unique_lock<std::mutex> lock(hold_mu_);
+  while (!hold_stop_) {
+    hold_cv_.wait_for(lock, std::chrono::nanoseconds(interval));
+    if (hold_stop_) break;
+    int64_t since = blocked_since_ns_.load(std::memory_order_relaxed);
+    if (since == 0 || Now() - since < interval) continue;
+    lock.unlock();
+    ScanResult found = hold_scanner_.Scan();
+    lock.lock();
+    // Only while the reader is still blocked: once it runs again, its own scan takes over.
+    if (blocked_since_ns_.load(std::memory_order_relaxed) == 0) continue;
+    for (const FoundFile& ff : found.files) {
+      FileKey key{ff.device, ff.inode};
+      if (known_.count(key) > 0 || held_.count(key) > 0) continue;
+      if (open_files_ + held_.size() >= options_.max_open_files) break;
+      int fd = ::open(ff.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      struct stat st;
+      if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_ino) != ff.inode ||
+          static_cast<uint64_t>(st.st_dev) != ff.device) {
+        ::close(fd);  // replaced between the scan and the open: the next scan sees the new one
+        continue;
+      }
+      held_.emplace(key, HeldFile{fd, ff.path});
+      spdlog::debug("{}: holding '{}' open while the pipeline is stalled", name_, ff.path);
+    }
+  }
 }
 
 void FileSource::EmitBatch() {
   if (!batch_ || batch_->events().empty()) return;
   batch_->ack_tracker = tracker_.get();
   batch_->sequence = tracker_->Register(batch_->sources());
+  MarkBlocked(true);  // a sink's queue may be full: Emit then waits
   ctx_->Emit(std::move(batch_));
+  MarkBlocked(false);
   batch_ = MutableBatch(nullptr, BatchPool::Returner{});
 }
 
@@ -790,6 +938,11 @@ void FileSource::Collect(ScrapeWriter& w) const {
             static_cast<double>(bytes_read_.load(std::memory_order_relaxed)));
   w.Counter("logship_events_read_total", "Events an input read (before stages).", labels,
             static_cast<double>(events_.load(std::memory_order_relaxed)));
+  w.Counter("logship_files_lost_total",
+            "Files that disappeared while waiting for a slot under max_open_files.", labels,
+            static_cast<double>(files_lost_.load(std::memory_order_relaxed)));
+  w.Counter("logship_bytes_lost_total", "Bytes of those files that were never shipped.", labels,
+            static_cast<double>(bytes_lost_.load(std::memory_order_relaxed)));
   w.Gauge("logship_open_files", "Files an input holds open.", labels,
           static_cast<double>(open_files_.load(std::memory_order_relaxed)));
   std::lock_guard<std::mutex> lock(status_mu_);
