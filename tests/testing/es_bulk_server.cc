@@ -3,8 +3,10 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <simdjson.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +54,20 @@ void ForEachObject(const std::string& path, Fn&& fn) {
 }
 
 }  // namespace
+
+int UnusedLocalPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ADD_FAILURE() << "no loopback port to spare";
+  }
+  if (fd >= 0) ::close(fd);
+  return ntohs(addr.sin_port);
+}
 
 EsBulkServer::EsBulkServer(std::string dir, const EsTestCerts* certs, EsServerOptions options)
     : dir_(std::move(dir)), tls_(options.tls) {

@@ -55,6 +55,9 @@ struct EsRequestRecord {
   std::vector<EsItemRecord> items;
 };
 
+// A loopback TCP port nobody listens on (bound, then closed): connections to it are refused.
+int UnusedLocalPort();
+
 class EsBulkServer {
  public:
   // Starts the server with its files in `dir` (created) and waits for its port. `certs` must

@@ -308,14 +308,14 @@ TEST_F(EsIntegrationTest, TwoUrlsOneDownAndTooLargeRequestsSplit) {
   StartServer();
   server_->SetControl(R"({"max_body_bytes": 20000})");
   WriteFile(dir_.Sub("logs/app.log"), PlainLines(2000));
-  // 127.0.0.1:9 (discard) has no listener here: connection refused.
-  RunResult r = RunOnce(WritePipeline("        urls: [\"https://localhost:9\", \"" +
-                                      server_->url() + "\"]\n" + TlsCa() +
+  std::string dead = "https://localhost:" + std::to_string(testing::UnusedLocalPort());
+  RunResult r = RunOnce(WritePipeline("        urls: [\"" + dead + "\", \"" + server_->url() +
+                                      "\"]\n" + TlsCa() +
                                       "        batch: {max_events: 500}\n"
                                       "        retry: {initial_backoff: 20ms}\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(StoredMessages(), ExpectedPlain(2000));
-  EXPECT_THAT(r.err, HasSubstr("POST https://localhost:9/_bulk"));
+  EXPECT_THAT(r.err, HasSubstr("POST " + dead + "/_bulk"));
   int split = 0;
   for (const auto& req : server_->Requests()) split += req.status == 413;
   EXPECT_GT(split, 0);

@@ -5,9 +5,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -42,19 +39,6 @@ using ::logship::testing::WaitUntil;
 using ::testing::HasSubstr;
 
 constexpr uint64_t kFileKey = 0x1234'5678'9abc'def0ULL;
-
-// A port nobody listens on: bound, then closed.
-int DeadPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Every line of every file in a spool directory (the dead-letter spool).
 std::vector<std::string> SpoolLines(const std::string& dir) {
@@ -331,7 +315,7 @@ TEST_F(EsSinkTest, GzipBodies) {
 
 TEST_F(EsSinkTest, TwoUrlsOneDown) {
   StartServer();
-  std::string dead = "\"https://localhost:" + std::to_string(DeadPort()) + "\"";
+  std::string dead = "\"https://localhost:" + std::to_string(testing::UnusedLocalPort()) + "\"";
   StartSink("index: logs\nconcurrency: 2\n", dead + ", \"" + server_->url() + "\"");
   for (int b = 0; b < 10; ++b) Submit(b * 20, 20);
   ASSERT_TRUE(WaitAllAcked());
