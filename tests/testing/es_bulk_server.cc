@@ -177,6 +177,9 @@ std::vector<EsRequestRecord> EsBulkServer::Requests() const {
     int64_t n = 0;
     if (o["bytes"].get_int64().get(n) == simdjson::SUCCESS) r.bytes = n;
     if (o["status"].get_int64().get(n) == simdjson::SUCCESS) r.status = static_cast<int>(n);
+    if (o["client_port"].get_int64().get(n) == simdjson::SUCCESS) {
+      r.client_port = static_cast<int>(n);
+    }
     simdjson::dom::object headers;
     if (o["headers"].get_object().get(headers) == simdjson::SUCCESS) {
       r.authorization = Member(headers, "authorization");

@@ -50,8 +50,9 @@ struct EsRequestRecord {
   std::string authorization;
   std::string content_type;
   std::string content_encoding;
-  int64_t bytes = 0;  // body as received
-  int status = 0;     // HTTP status answered; 0 for a dropped connection
+  int64_t bytes = 0;    // body as received
+  int status = 0;       // HTTP status answered; 0 for a dropped connection
+  int client_port = 0;  // tells connections apart
   std::vector<EsItemRecord> items;
 };
 

@@ -27,8 +27,9 @@ rename it over), or posted to /_logship/control; counters restart with each new 
    "max_body_bytes": 4096,   413 for bodies larger than this (as received)
    "auth": ["basic:u:p"]}    replaces the accepted credentials
 Records, in DIR: docs.ndjson ({"_index","_id","op","pipeline","source"} per stored document),
-requests.ndjson (per bulk request: path, query, headers, bytes, status and per-item op, _index,
-_id, status and the source's message), stats.json at exit.
+requests.ndjson (per bulk request: path, query, headers, bytes, the client's port (one per
+connection), status and per-item op, _index, _id, status and the source's message), stats.json
+at exit.
 
 --fast answers every bulk request with errors:false after counting its lines, without parsing or
 storing: the benchmark's way to show how much of a run the server's own parsing costs.
@@ -325,7 +326,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_json(411, es_error(411, "parse_exception", "request body is required"))
             return
         server.store.count(bulk=1, wire=len(wire))
-        record = {"path": self.path, "query": query, "bytes": len(wire), "headers": {
+        record = {"path": self.path, "query": query, "bytes": len(wire),
+                  "client_port": self.client_address[1], "headers": {
             k.lower(): self.headers.get(k) for k in
             ("Authorization", "Content-Type", "Content-Encoding", "User-Agent")
             if self.headers.get(k) is not None}}

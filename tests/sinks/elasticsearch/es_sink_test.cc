@@ -209,6 +209,32 @@ TEST_F(EsSinkTest, DeliversEveryEventOnceAndAcknowledgesAfterIndexing) {
   }
 }
 
+TEST_F(EsSinkTest, ConnectionsAreKeptAlive) {
+  StartServer();
+  StartSink("index: logs\nconcurrency: 2\n");
+  for (int b = 0; b < 10; ++b) Submit(b * 50, 50);
+  ASSERT_TRUE(WaitAllAcked());
+  std::vector<EsRequestRecord> requests = server_->Requests();
+  EXPECT_EQ(requests.size(), 10u);
+  std::set<int> connections;
+  for (const auto& r : requests) connections.insert(r.client_port);
+  EXPECT_LE(connections.size(), 2u);  // one TLS connection per request slot, reused
+}
+
+TEST_F(EsSinkTest, EventsMissingAFieldOfTheIndexTemplateAreDeadLettered) {
+  StartServer();
+  StartSink("index: \"logs-{{service}}\"\n");
+  Submit(0, 3);
+  ASSERT_TRUE(WaitAllAcked());
+  EXPECT_EQ(tracker_.rejected_batches(), 1u);
+  EXPECT_EQ(server_->CountDocs(), 0u);
+  std::vector<std::string> letters = SpoolLines(tmp_.Sub("dlq"));
+  ASSERT_EQ(letters.size(), 3u);
+  EXPECT_THAT(letters[0],
+              HasSubstr("\"reason\":\"index 'logs-{{service}}': a field it names is not set"));
+  EXPECT_EQ(stats_.dead_letters->value(), 3u);
+}
+
 TEST_F(EsSinkTest, OnlyItemsAnswered429Or500AreSentAgain) {
   StartServer();
   server_->SetControl(
