@@ -21,6 +21,7 @@
 #include "src/metrics/metrics_registry.h"
 #include "src/metrics/sink_stats.h"
 #include "src/pipeline/ack_tracker.h"
+#include "tests/testing/alloc/allocation_counter.h"
 #include "tests/testing/es_bulk_server.h"
 #include "tests/testing/es_test_certs.h"
 #include "tests/testing/temp_dir.h"
@@ -129,9 +130,15 @@ class EsSinkTest : public ::testing::Test {
 
   // Submits a batch of events "event <first>" ... with field n, read from one file (kFileKey)
   // at offsets 100 * i, so `id: offset` names each the same way every time.
-  void Submit(int first, int n, size_t padding = 0) {
+  struct Submission {
+    BatchPtr batch;
+    AckHandle ack;
+  };
+  // A batch of events "event <first>" ... with field n, read from one file (kFileKey) at offsets
+  // 100 * i, so `id: offset` names each the same way every time; registered with the tracker.
+  Submission MakeBatch(int first, int n, size_t padding = 0) {
     MutableBatch b = pool_.Acquire(60'000);
-    ASSERT_NE(b, nullptr);
+    EXPECT_NE(b, nullptr);
     b->sources().push_back(BatchSource{1, "/var/log/app.log", 0, kFileKey});
     for (int i = first; i < first + n; ++i) {
       Event& e = b->AddEvent();
@@ -145,7 +152,11 @@ class EsSinkTest : public ::testing::Test {
     uint64_t seq = tracker_.Register(b->sources());
     b->ack_tracker = &tracker_;
     b->sequence = seq;
-    sink_->Submit(BatchPool::Freeze(std::move(b)), AckHandle(&tracker_, seq));
+    return Submission{BatchPool::Freeze(std::move(b)), AckHandle(&tracker_, seq)};
+  }
+  void Submit(int first, int n, size_t padding = 0) {
+    Submission s = MakeBatch(first, n, padding);
+    sink_->Submit(std::move(s.batch), s.ack);
   }
 
   bool WaitAllAcked() {
@@ -233,6 +244,30 @@ TEST_F(EsSinkTest, EventsMissingAFieldOfTheIndexTemplateAreDeadLettered) {
   EXPECT_THAT(letters[0],
               HasSubstr("\"reason\":\"index 'logs-{{service}}': a field it names is not set"));
   EXPECT_EQ(stats_.dead_letters->value(), 3u);
+}
+
+// Encoding, bookkeeping and answers allocate per request at most, never per event. (libcurl and
+// OpenSSL allocate with malloc, which is not counted: this is about logship's own code.)
+TEST_F(EsSinkTest, AllocatesNothingPerEventInSteadyState) {
+  if (!::logship::testing::AllocationCountingAvailable()) {
+    GTEST_SKIP() << "allocations are not counted in this build";
+  }
+  StartServer();
+  StartSink(
+      "index: \"logs-%Y.%m.%d\"\nid: offset\ncompression: gzip\n"
+      "batch: {max_events: 500, timeout: 10ms}\n");
+  for (int b = 0; b < 4; ++b) {  // warm up: buffers grow to their steady size
+    Submit(b * 500, 500);
+    ASSERT_TRUE(WaitAllAcked());
+  }
+  std::vector<Submission> batches;
+  for (int b = 4; b < 14; ++b) batches.push_back(MakeBatch(b * 500, 500));  // built before counting
+  ::logship::testing::StartCountingAllocations();
+  for (Submission& s : batches) sink_->Submit(std::move(s.batch), s.ack);
+  ASSERT_TRUE(WaitAllAcked());
+  uint64_t allocations = ::logship::testing::StopCountingAllocations();
+  EXPECT_LT(allocations, 500u) << "5000 events shipped with " << allocations << " allocations";
+  EXPECT_EQ(server_->CountDocs(), 7000u);
 }
 
 TEST_F(EsSinkTest, OnlyItemsAnswered429Or500AreSentAgain) {
