@@ -23,7 +23,8 @@ rename it over), or posted to /_logship/control; counters restart with each new 
    "request_errors": [{"status": 503, "count": 2}],   whole bulk requests answered so (with
        "body": "<html>…": that text instead of Elasticsearch's error JSON, as a proxy would)
    "drop": 2,                the next 2 bulk requests: connection closed, no answer
-   "delay_ms": 200,          every bulk answer waits this long
+   "delay_ms": 200,          bulk answers wait this long (after storing what they accept)
+   "slow": 1,                only the next 1 answer waits (default: every one)
    "max_body_bytes": 4096,   413 for bodies larger than this (as received)
    "auth": ["basic:u:p"]}    replaces the accepted credentials
 Records, in DIR: docs.ndjson ({"_index","_id","op","pipeline","source"} per stored document),
@@ -113,6 +114,7 @@ class Control:
                               for r in settings.get("request_errors", [])]
         self.drops_left = int(settings.get("drop", 0))
         self.delay = settings.get("delay_ms", 0) / 1000.0
+        self.slow_left = int(settings.get("slow", -1))
         self.max_body = settings.get("max_body_bytes")
         self.auth = settings.get("auth", self.default_auth)
 
@@ -135,6 +137,15 @@ class Control:
     def set(self, settings):
         with self.lock:
             self.apply(settings)
+
+    def take_delay(self):
+        """Seconds the next answer waits."""
+        with self.lock:
+            if not self.delay or self.slow_left == 0:
+                return 0
+            if self.slow_left > 0:
+                self.slow_left -= 1
+            return self.delay
 
     def take_drop(self):
         with self.lock:
@@ -336,8 +347,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             record["status"] = status
             if not server.fast:
                 server.store.record(record)
-            if control.delay:
-                time.sleep(control.delay)
+            delay = control.take_delay()
+            if delay:
+                time.sleep(delay)
             self.send_json(status, obj, headers)
 
         ok, why = self.authorized(control.auth)
@@ -400,8 +412,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         took = b'{"took":1,"errors":false,"items":['
         items = b",".join([b'{"index":{"status":201}}'] * n)
         record_answer = b"]}"
-        if self.server.control.delay:
-            time.sleep(self.server.control.delay)
+        delay = self.server.control.take_delay()
+        if delay:
+            time.sleep(delay)
         self.send_bytes(200, took + items + record_answer)
 
     def full_answer(self, body, path_index, query, record, answer):

@@ -402,6 +402,22 @@ TEST_F(EsSinkTest, WholeRequestFailuresAreRetriedWithoutLossOrDuplicates) {
   EXPECT_TRUE(health_.ok());  // delivering again
 }
 
+TEST_F(EsSinkTest, ATimedOutRequestIsSentAgainAndOffsetIdsKeepItOnce) {
+  StartServer();
+  // The server indexes the request, then answers too late: the sink cannot know it was indexed.
+  server_->SetControl(R"({"delay_ms": 2000, "slow": 1})");
+  StartSink("index: logs\nid: offset\nrequest_timeout: 300ms\n");
+  Submit(0, 20);
+  ASSERT_TRUE(WaitAllAcked());
+  EXPECT_EQ(StoredMessages(), Expected(0, 20));
+  std::vector<EsRequestRecord> requests = server_->Requests();
+  ASSERT_GE(requests.size(), 2u);
+  int conflicts = 0;
+  for (const auto& item : requests.back().items) conflicts += item.status == 409;
+  EXPECT_EQ(conflicts, 20);  // the replay was answered "already there"
+  EXPECT_GE(stats_.retries->value(), 1u);
+}
+
 TEST_F(EsSinkTest, Unauthorized401KeepsEverythingUntilCredentialsWork) {
   StartServer(Accepting("basic:shipper:right"));
   StartSink("index: logs\nauth: {basic: {user: shipper, password: wrong}}\n");
