@@ -343,6 +343,16 @@ TEST_F(KafkaSinkTest, RetriableProduceErrorsAreRetriedWithoutDuplicates) {
   EXPECT_EQ(SortedValues("flaky"), Sorted(Numbered("m", 0, 200)));
 }
 
+TEST_F(KafkaSinkTest, AFullLibrdkafkaQueueIsWaitedOutNotFailed) {
+  // librdkafka holds at most 10 messages: most produce calls meet _QUEUE_FULL first.
+  Start("topic: small\nformat: raw\noptions: {queue.buffering.max.messages: 10}\n");
+  for (int b = 0; b < 3; ++b) SubmitNumbered("q", b * 100, 100);
+  ASSERT_TRUE(WaitAllAcked());
+  EXPECT_EQ(tracker_.rejected_batches(), 0u);
+  EXPECT_EQ(stats_.retries->value(), 0u);
+  EXPECT_EQ(SortedValues("small"), Sorted(Numbered("q", 0, 300)));
+}
+
 TEST_F(KafkaSinkTest, DeliveryTimeoutIsNotALossTheMessagesGoOutAgain) {
   ASSERT_TRUE(cluster_.CreateTopic("late", 2));
   Start("topic: late\nformat: raw\noptions: {message.timeout.ms: 500}\n");
