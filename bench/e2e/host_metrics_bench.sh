@@ -13,7 +13,8 @@
 #
 #   bench/e2e/host_metrics_bench.sh [BUILD_DIR] [RUNS]     (BUILD_DIR defaults to build, Release)
 # Environment: DURATION (60), LINES (2000000), BENCH_DIR (/dev/shm/logship-host-bench),
-# BENCH_DISK_DIR (build/bench-host-disk: where the idle agent's spool and state go), PORT (19180).
+# BENCH_DISK_DIR (build/bench-host-disk: where the idle agent's spool and state go), PORT (19180),
+# PARTS ("idle throughput": which measurements to run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -23,6 +24,7 @@ lines=${LINES:-2000000}
 bench=${BENCH_DIR:-/dev/shm/logship-host-bench}
 disk=${BENCH_DISK_DIR:-$root/build/bench-host-disk}
 port=${PORT:-19180}
+parts=${PARTS:-idle throughput}
 logship=$build/logship
 for tool in "$logship" "$build/bench/gen_json_logs"; do
   [ -x "$tool" ] || { echo "missing $tool: build first (Release)" >&2; exit 1; }
@@ -183,18 +185,22 @@ throughput() {
 }
 
 echo "logship $("$logship" --version | cut -d' ' -f2), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
-echo
-echo "(1) idle, ${duration} s window"
-echo
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-echo "| agent | window | CPU (user+sys, /proc/pid/stat) | of one core | CPU (schedstat) | events shipped | /metrics |"
-echo "|---|---|---|---|---|---|---|"
-idle_case "idle file input only" "      - {type: file, include: [\"logs/*.log\"]}"
-idle_case "host_metrics every 1s, all metricsets" "      - {type: host_metrics, interval: 1s}"
-echo
-echo "(2) throughput, $lines JSON lines, median of $runs alternating runs"
-echo
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-throughput
+if [[ " $parts " == *" idle "* ]]; then
+  echo
+  echo "(1) idle, ${duration} s window"
+  echo
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "| agent | window | CPU (user+sys, /proc/pid/stat) | of one core | CPU (schedstat) | events shipped | /metrics |"
+  echo "|---|---|---|---|---|---|---|"
+  idle_case "idle file input only" "      - {type: file, include: [\"logs/*.log\"]}"
+  idle_case "host_metrics every 1s, all metricsets" "      - {type: host_metrics, interval: 1s}"
+fi
+if [[ " $parts " == *" throughput "* ]]; then
+  echo
+  echo "(2) throughput, $lines JSON lines, median of $runs alternating runs"
+  echo
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  throughput
+fi
