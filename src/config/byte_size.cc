@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/config/byte_size.h"
 
+#include <cstdio>
+
 #include <limits>
 #include <string>
 
@@ -73,6 +75,19 @@ Result<ByteSize> ParseByteSize(std::string_view text) {
   }
   return Invalid("unknown unit '" + std::string(unit) + "' in size " + quoted +
                  " (use B, KB, MB, GB, KiB, MiB, GiB)");
+}
+
+std::string FormatBytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double b = static_cast<double>(bytes);
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
 }
 
 }  // namespace logship

@@ -6,6 +6,7 @@
 // MB".
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "src/base/result.h"
@@ -22,5 +23,8 @@ struct ByteSize {
 
 // InvalidArgument (with the text) for anything else, negative values and overflow.
 Result<ByteSize> ParseByteSize(std::string_view text);
+
+// A size for people to read, in powers of 1024: "512 B", "3.4 MiB".
+std::string FormatBytes(uint64_t bytes);
 
 }  // namespace logship

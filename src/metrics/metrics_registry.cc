@@ -129,47 +129,40 @@ MetricsRegistry::Family& MetricsRegistry::FamilyFor(std::string_view name, std::
   return *it->second;
 }
 
+MetricsRegistry::Series& MetricsRegistry::SeriesFor(std::string_view name, std::string_view help,
+                                                    char kind, const Labels& labels) {
+  Family& f = FamilyFor(name, help, kind);
+  for (auto& s : f.series) {
+    if (s->labels == labels) return *s;
+  }
+  f.series.push_back(std::make_unique<Series>());
+  f.series.back()->labels = labels;
+  return *f.series.back();
+}
+
 Counter& MetricsRegistry::GetCounter(std::string_view name, std::string_view help,
                                      const Labels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
-  Family& f = FamilyFor(name, help, 'c');
-  for (auto& s : f.series) {
-    if (s->labels == labels) return *s->counter;
-  }
-  auto s = std::make_unique<Series>();
-  s->labels = labels;
-  s->counter = std::make_unique<logship::Counter>();
-  f.series.push_back(std::move(s));
-  return *f.series.back()->counter;
+  Series& s = SeriesFor(name, help, 'c', labels);
+  if (!s.counter) s.counter = std::make_unique<logship::Counter>();
+  return *s.counter;
 }
 
 Gauge& MetricsRegistry::GetGauge(std::string_view name, std::string_view help,
                                  const Labels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
-  Family& f = FamilyFor(name, help, 'g');
-  for (auto& s : f.series) {
-    if (s->labels == labels) return *s->gauge;
-  }
-  auto s = std::make_unique<Series>();
-  s->labels = labels;
-  s->gauge = std::make_unique<logship::Gauge>();
-  f.series.push_back(std::move(s));
-  return *f.series.back()->gauge;
+  Series& s = SeriesFor(name, help, 'g', labels);
+  if (!s.gauge) s.gauge = std::make_unique<logship::Gauge>();
+  return *s.gauge;
 }
 
 Histogram& MetricsRegistry::GetHistogram(std::string_view name, std::string_view help,
                                          const std::vector<double>& upper_bounds,
                                          const Labels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
-  Family& f = FamilyFor(name, help, 'h');
-  for (auto& s : f.series) {
-    if (s->labels == labels) return *s->histogram;
-  }
-  auto s = std::make_unique<Series>();
-  s->labels = labels;
-  s->histogram = std::make_unique<logship::Histogram>(upper_bounds);
-  f.series.push_back(std::move(s));
-  return *f.series.back()->histogram;
+  Series& s = SeriesFor(name, help, 'h', labels);
+  if (!s.histogram) s.histogram = std::make_unique<logship::Histogram>(upper_bounds);
+  return *s.histogram;
 }
 
 int MetricsRegistry::AddCollector(Collector collector) {

@@ -61,6 +61,9 @@ class MetricsRegistry {
   struct Series;
   struct Family;
   Family& FamilyFor(std::string_view name, std::string_view help, char kind) LOGSHIP_REQUIRES(mu_);
+  // The series of `name` with `labels`, created empty on first use.
+  Series& SeriesFor(std::string_view name, std::string_view help, char kind, const Labels& labels)
+      LOGSHIP_REQUIRES(mu_);
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Family>, std::less<>> families_ LOGSHIP_GUARDED_BY(mu_);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "src/base/status_macros.h"
+#include "src/config/byte_size.h"
 #include "src/metrics/process_collector.h"
 #include "src/pipeline/config_watcher.h"
 #include "src/pipeline/pipeline.h"
@@ -44,18 +45,6 @@ int WaitSignal(int fd, int timeout_ms) {
   return static_cast<int>(info.ssi_signo);
 }
 
-std::string HumanBytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f %s", b, units[u]);
-  return buf;
-}
-
 class ProgressLine {
  public:
   explicit ProgressLine(Clock& clock) : clock_(clock), start_ns_(clock.MonotonicNanos()) {}
@@ -73,9 +62,9 @@ class ProgressLine {
                                          static_cast<double>(p.bytes_total)
                                    : 100.0;
     std::fprintf(stderr, "\r\033[Kread %s of %s (%.0f%%), %llu events, %.0f events/s%s",
-                 HumanBytes(static_cast<double>(p.bytes_read)).c_str(),
-                 HumanBytes(static_cast<double>(p.bytes_total)).c_str(), pct > 100 ? 100 : pct,
-                 static_cast<unsigned long long>(p.events), rate, final ? "\n" : "");
+                 FormatBytes(p.bytes_read).c_str(), FormatBytes(p.bytes_total).c_str(),
+                 pct > 100 ? 100 : pct, static_cast<unsigned long long>(p.events), rate,
+                 final ? "\n" : "");
     std::fflush(stderr);
   }
 

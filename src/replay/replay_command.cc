@@ -8,6 +8,7 @@
 #include <set>
 
 #include "src/base/file_system.h"
+#include "src/config/byte_size.h"
 #include "src/pipeline/runtime.h"
 #include "src/pipeline/state_dir_lock.h"
 #include "src/replay/file_inputs.h"
@@ -32,24 +33,11 @@ int UsageError(std::string_view message) {
   return 1;
 }
 
-std::string HumanBytes(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double b = static_cast<double>(bytes);
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
 void PrintPlan(const std::vector<InputReplay>& plans) {
   for (const InputReplay& p : plans) {
     std::fprintf(stderr, "%s: since snapshot %s until %s: %zu file(s), %s\n",
                  p.input->label().c_str(), p.since.c_str(), p.until.c_str(), p.files.size(),
-                 HumanBytes(p.bytes()).c_str());
+                 FormatBytes(p.bytes()).c_str());
     for (const ReplayFile& f : p.files) {
       std::fprintf(stderr, "  %s [%llu, %llu)\n", f.path.c_str(),
                    static_cast<unsigned long long>(f.from), static_cast<unsigned long long>(f.to));
@@ -204,7 +192,7 @@ int RunReplayCommand(AgentConfig config, const ReplayCommand& command) {
   int code = RunAgent(std::move(config), options);
   for (const std::string& dir : replay_dirs) RemoveReplayDir(dir);
   if (code == 0) {
-    std::fprintf(stderr, "logship replay: %s replayed\n", HumanBytes(total).c_str());
+    std::fprintf(stderr, "logship replay: %s replayed\n", FormatBytes(total).c_str());
   }
   return code;
 }

@@ -7,24 +7,13 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "src/config/byte_size.h"
+
 namespace logship {
 namespace {
 
 using simdjson::ondemand::object;
 using simdjson::ondemand::value;
-
-std::string Human(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double b = static_cast<double>(bytes);
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
 
 std::string Pad(std::string s, size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
@@ -142,8 +131,8 @@ std::string FormatStatusTable(const AgentStatus& status) {
            "LAG\n";
     for (const FileStatus* f : files) {
       out += "  " + Pad(f->file.path, width) + "  " + Pad(f->file.state, 8) +
-             Pad(Human(f->file.size), 12) + Pad(Human(f->file.acked_offset), 12) + Human(f->lag()) +
-             "\n";
+             Pad(FormatBytes(f->file.size), 12) + Pad(FormatBytes(f->file.acked_offset), 12) +
+             FormatBytes(f->lag()) + "\n";
     }
     if (files.empty()) out += "  (no files)\n";
     out += "  " + Pad("SINK", 16) + Pad("STATE", 9) + Pad("EVENTS OUT", 14) + "LAST ERROR\n";
