@@ -9,7 +9,8 @@
 #       through `json` + `timestamp` into a spool on tmpfs, with and without a host_metrics input
 #       sampling each second in the same pipeline. `logship run` (not --once: with --once the input
 #       takes one sample and ends), timed until the log spool holds every event; the two cases
-#       alternate, RUNS (5) times each, medians compared.
+#       run in pairs, RUNS (5) times each, the order swapped every other pair; medians compared,
+#       and the paired differences (the rest of a shared machine loads both runs of a pair alike).
 #
 #   bench/e2e/host_metrics_bench.sh [BUILD_DIR] [RUNS]     (BUILD_DIR defaults to build, Release)
 # Environment: DURATION (60), LINES (2000000), BENCH_DIR (/dev/shm/logship-host-bench),
@@ -119,7 +120,8 @@ write_pipeline() {
   } > "$file"
 }
 
-# Runs `logship run` until the log spool holds `expect` bytes; prints "wall cpu_seconds samples".
+# Runs `logship run` until the log spool holds `expect` bytes; prints "wall cpu_seconds samples"
+# (CPU from schedstat).
 timed_run() {
   local work=$1 pipeline=$2 expect=$3
   rm -rf "$work/data" "$work/out"
@@ -133,13 +135,15 @@ timed_run() {
     sleep 0.01
   done
   t1=$(now)
-  local ticks
-  ticks=$(cpu_ticks "$pid")
+  # Every thread of the agent lives until shutdown, so schedstat counts all of its CPU here, to
+  # the nanosecond (the ticks of /proc/pid/stat are 10 ms).
+  local ns
+  ns=$(sched_ns "$pid")
   stop "$pid"
   local samples
   samples=$( (cat "$work"/out/metrics/*.ndjson 2>/dev/null || true) | grep -c '"name":"load"' || true)
-  awk -v t0="$t0" -v t1="$t1" -v c="$ticks" -v tck="$tck" -v s="$samples" \
-    'BEGIN {printf "%.3f %.3f %d\n", t1 - t0, c / tck, s}'
+  awk -v t0="$t0" -v t1="$t1" -v ns="$ns" -v s="$samples" \
+    'BEGIN {printf "%.3f %.4f %d\n", t1 - t0, ns / 1e9, s}'
 }
 
 throughput() {
@@ -156,12 +160,21 @@ throughput() {
   n=$(cat "$work"/out/logs/*.ndjson | wc -l)
   [ "$n" -eq "$lines" ] || { echo "expected $lines events, got $n" >&2; exit 1; }
   local wa=() ca=() wb=() cb=() sb=()
-  for _ in $(seq "$runs"); do
-    read -r w c _ < <(timed_run "$work" "$work/without.yaml" "$expect")
-    wa+=("$w"); ca+=("$c")
+  # Pairs, the order swapped every other time, so neither case always runs first.
+  local w c s
+  for i in $(seq "$runs"); do
+    if [ $((i % 2)) = 1 ]; then
+      read -r w c _ < <(timed_run "$work" "$work/without.yaml" "$expect")
+      wa+=("$w"); ca+=("$c")
+    fi
     read -r w c s < <(timed_run "$work" "$work/with.yaml" "$expect")
     wb+=("$w"); cb+=("$c"); sb+=("$s")
+    if [ $((i % 2)) = 0 ]; then
+      read -r w c _ < <(timed_run "$work" "$work/without.yaml" "$expect")
+      wa+=("$w"); ca+=("$c")
+    fi
   done
+  [ "${#wa[@]}" -eq "$runs" ] && [ "${#wb[@]}" -eq "$runs" ] || { echo "a run failed" >&2; exit 1; }
   local mwa mca mwb mcb msb bwa bwb
   mwa=$(printf '%s\n' "${wa[@]}" | median); mca=$(printf '%s\n' "${ca[@]}" | median)
   mwb=$(printf '%s\n' "${wb[@]}" | median); mcb=$(printf '%s\n' "${cb[@]}" | median)
@@ -181,6 +194,18 @@ throughput() {
     printf "| json + timestamp, host_metrics every 1s | %.0f | %.0f | %.2f s | %.3f µs | %d |\n", n / w, n / b, c, c / n * 1e6, s }'
   awk -v a="$mwa" -v b="$mwb" -v ba="$bwa" -v bb="$bwb" -v ca="$mca" -v cb="$mcb" 'BEGIN {
     printf "\nwith/without: throughput %.3f (median), %.3f (best run); CPU per event %.3f\n", a / b, ba / bb, cb / ca }'
+  # Runs alternate, so each pair ran under about the same load from the rest of the machine: the
+  # mean of the paired differences, with its standard error, says how far apart the cases are.
+  paired() {
+    awk -v xs="$1" -v ys="$2" 'BEGIN {
+      n = split(xs, x, " "); split(ys, y, " ")
+      for (i = 1; i <= n; i++) { d[i] = (y[i] - x[i]) / x[i]; m += d[i] }
+      m /= n
+      for (i = 1; i <= n; i++) v += (d[i] - m) ^ 2
+      se = (n > 1) ? sqrt(v / (n - 1) / n) : 0
+      printf "%+.1f %% +- %.1f %%", 100 * m, 100 * se }'
+  }
+  echo "paired (with - without) / without, mean +- standard error: wall $(paired "${wa[*]}" "${wb[*]}"), CPU $(paired "${ca[*]}" "${cb[*]}")"
   rm -rf "$work"
 }
 
