@@ -151,7 +151,8 @@ void ConfigReader::OptionalEnum(std::string_view key, std::string* out,
     if (!list.empty()) list.append(", ");
     list.append(choice);
   }
-  Error(child, OptionPrefix(node_, child) + "expected one of " + list + ", got " + QuoteValue(child, value));
+  Error(child, OptionPrefix(node_, child) + "expected one of " + list + ", got " +
+                   QuoteValue(child, value));
 }
 
 bool ConfigReader::Finish() {
@@ -290,8 +291,8 @@ void ConfigReader::Decode(const ConfigNode& n, ByteSize* out) {
   Result<ByteSize> size = ParseByteSize(value);
   if (!size.ok()) {
     Error(n, OptionPrefix(node_, n) + (QuoteValue(n, value) == "<redacted>"
-                                          ? std::string("expected a size, got <redacted>")
-                                          : std::string(size.status().message())));
+                                           ? std::string("expected a size, got <redacted>")
+                                           : std::string(size.status().message())));
     return;
   }
   *out = *size;
@@ -303,8 +304,8 @@ void ConfigReader::Decode(const ConfigNode& n, Duration* out) {
   Result<Duration> duration = ParseDuration(value);
   if (!duration.ok()) {
     Error(n, OptionPrefix(node_, n) + (QuoteValue(n, value) == "<redacted>"
-                                          ? std::string("expected a duration, got <redacted>")
-                                          : std::string(duration.status().message())));
+                                           ? std::string("expected a duration, got <redacted>")
+                                           : std::string(duration.status().message())));
     return;
   }
   *out = *duration;
@@ -334,8 +335,9 @@ void ConfigReader::Decode(const ConfigNode& n, std::vector<std::string>* out) {
 }
 
 bool IsSecretOptionName(std::string_view name) {
-  static constexpr std::string_view kWords[] = {"password", "passwd", "secret", "token",
-                                                "api_key", "apikey", "credential", "private_key"};
+  static constexpr std::string_view kWords[] = {"password",   "passwd",      "secret",
+                                                "token",      "api_key",     "apikey",
+                                                "credential", "private_key", "bearer"};
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (std::string_view w : kWords) {
