@@ -4,8 +4,8 @@
 // the parts that depend on the machine and the moment are masked: host.name, the checkout's path,
 // the read time of events whose time did not come from the line, and the year a syslog line
 // without one gets. To accept a deliberate change of output:
-//   LOGSHIP_UPDATE_EXPECTED=1 build/tests/integration/tail_integration_test \
-//       --gtest_filter='ExamplePipelines*'
+//   LOGSHIP_UPDATE_EXPECTED=1 build/tests/integration/tail_integration_test
+//       --gtest_filter='ExamplePipelines*'   (one command line)
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
