@@ -305,9 +305,11 @@ TEST_F(KafkaIntegrationTest, OversizeLineIsDeadLetteredAndTheRestDelivered) {
 
 TEST_F(KafkaIntegrationTest, SigkillMidStreamThenRestartLosesNothing) {
   StartBroker({"--topic", "crash:8"});
-  // Slow acknowledgements (100 ms per response) keep batches in flight when the kill comes.
-  Command("rtt -1 100");
-  constexpr int kLines = 40000;
+  // Slow acknowledgements (300 ms per response) keep batches in flight when the kill comes,
+  // and cap delivery at 8 x 500 lines per 300 ms: 200,000 lines take over 15 s, so the kill
+  // lands mid-stream even on a machine busy enough to make polling the topic slow.
+  Command("rtt -1 300");
+  constexpr int kLines = 200000;
   WriteFile(logs_ + "/a.log", Lines("k", 0, kLines));
   std::string pipeline =
       WritePipeline("        topic: crash\n        format: raw\n", "",
@@ -330,8 +332,8 @@ TEST_F(KafkaIntegrationTest, SigkillMidStreamThenRestartLosesNothing) {
   EXPECT_EQ(Unique(c.AllValues()), LineSet("k", 0, kLines));
   // Lines sent twice are those read again after the restart: the batches in flight at the kill
   // (at most 8 of 500 lines), plus those acknowledged since the last checkpoint was saved. With
-  // saves every 10 ms and every acknowledgement a 100 ms round trip away, those are batches that
-  // were in flight 100 ms before: 8 more at most.
+  // saves every 10 ms and every acknowledgement a 300 ms round trip away, those are batches that
+  // were in flight 300 ms before: 8 more at most.
   RecordProperty("duplicates", static_cast<int>(c.messages.size() - kLines));
   EXPECT_LE(c.messages.size() - kLines, 16u * 500u);
 }
