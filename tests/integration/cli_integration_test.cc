@@ -46,7 +46,10 @@ TEST_F(CliTest, ValidateReportsEveryProblemWithFileLineAndColumn) {
   EXPECT_THAT(r.err, HasSubstr(path + ":8:9: unknown option 'max_line_byte'"));
   EXPECT_THAT(r.err, HasSubstr("did you mean 'max_line_bytes'?"));
   EXPECT_THAT(r.err, HasSubstr(path + ":12:25: option 'max_file_bytes'"));
-  EXPECT_THAT(r.err, HasSubstr(path + ":13:15: unknown sink type 'kafak' (known: elasticsearch, kafka, spool, stdout)"));
+  EXPECT_THAT(
+      r.err,
+      HasSubstr(path +
+                ":13:15: unknown sink type 'kafak' (known: elasticsearch, kafka, spool, stdout)"));
   EXPECT_THAT(r.err, HasSubstr(path + ":20:15:"));  // two pipelines, one spool path
   EXPECT_THAT(r.err, HasSubstr("is already used by pipelines.app.sinks[0]"));
 
