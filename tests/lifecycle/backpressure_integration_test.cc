@@ -19,6 +19,8 @@
 
 #include "tests/lifecycle/lifecycle_fixture.h"
 #include "tests/testing/es_bulk_server.h"
+#include "tests/testing/kafka_test_broker.h"
+#include "tests/testing/kafka_topic_reader.h"
 
 namespace logship {
 namespace {
@@ -37,7 +39,61 @@ uint64_t PeakRss(pid_t pid) {
   return 0;
 }
 
-class BackPressureTest : public testing::LifecycleTest {};
+class BackPressureTest : public testing::LifecycleTest {
+ protected:
+  // Writes LOGSHIP_BACKPRESSURE_MB (default 32) of numbered 190-byte lines into logs/app.log,
+  // rotating every 4 MiB the way logrotate does with `rotate 1`: app.log -> app.log.N, and the
+  // one before that deleted. Sets lines_, rotations_ and total_bytes_.
+  void WriteRotatingLogs() {
+    const char* env = std::getenv("LOGSHIP_BACKPRESSURE_MB");
+    total_bytes_ = (env != nullptr ? std::stoull(env) : 32) << 20;
+    const uint64_t rotate_bytes = 4 << 20;
+    std::string pad(180, 'x');
+    uint64_t in_file = 0;
+    std::string chunk;
+    for (uint64_t written = 0; written < total_bytes_;) {
+      chunk.clear();
+      for (int i = 0; i < 2000; ++i) chunk += "line-" + std::to_string(lines_++) + " " + pad + "\n";
+      testing::AppendFile(dir_.Sub("logs/app.log"), chunk);
+      written += chunk.size();
+      in_file += chunk.size();
+      if (in_file < rotate_bytes) continue;
+      ++rotations_;
+      std::string to = dir_.Sub("logs/app.log." + std::to_string(rotations_));
+      ASSERT_EQ(std::rename(dir_.Sub("logs/app.log").c_str(), to.c_str()), 0);
+      if (rotations_ >= 2) {
+        std::remove(dir_.Sub("logs/app.log." + std::to_string(rotations_ - 1)).c_str());
+      }
+      in_file = 0;
+      // Writers do not rotate faster than an agent rescans; give it one rescan to see the file.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  }
+
+  // While stalled: reading paused, the sink retries and /health names it, memory bounded.
+  void ExpectStalled(const std::string& url, const std::string& sink) {
+    std::string metrics = HttpGet(url, "/metrics").body;
+    double read =
+        MetricValue(metrics, "logship_bytes_read_total{pipeline=\"app\",input=\"input-0\"}");
+    EXPECT_LT(read, static_cast<double>(total_bytes_) / 2) << "reading paused while stalled";
+    testing::HttpReply health = HttpGet(url, "/health");
+    EXPECT_EQ(health.status, 503);
+    EXPECT_THAT(health.body, HasSubstr("\"id\":\"" + sink + "\""));
+    uint64_t peak = PeakRss(process_->pid());
+#if !defined(__SANITIZE_ADDRESS__)
+    // The documented bound: about 64 MB plus the sink's buffers.
+    EXPECT_LT(peak, 64u * 1024 * 1024 + 2 * (1u << 20)) << "peak RSS " << (peak >> 20) << " MiB";
+#endif
+    std::fprintf(stderr,
+                 "%s stalled: wrote %llu MiB in %d rotations, read %.0f MiB, peak RSS %llu MiB\n",
+                 sink.c_str(), static_cast<unsigned long long>(total_bytes_ >> 20), rotations_,
+                 read / (1 << 20), static_cast<unsigned long long>(peak >> 20));
+  }
+
+  int lines_ = 0;
+  int rotations_ = 0;
+  uint64_t total_bytes_ = 0;
+};
 
 TEST_F(BackPressureTest, MemoryStaysBoundedWhileTheSinkIsStalledAndNothingIsLost) {
   testing::EsServerOptions es_options;
@@ -61,61 +117,18 @@ pipelines:
   std::string url = Start();
   ASSERT_FALSE(url.empty());
 
-  const char* env = std::getenv("LOGSHIP_BACKPRESSURE_MB");
-  const uint64_t total_bytes = (env != nullptr ? std::stoull(env) : 32) << 20;
-  const uint64_t rotate_bytes = 4 << 20;
-  std::string pad(180, 'x');
-  int lines = 0;
-  int rotations = 0;
-  uint64_t in_file = 0;
-  std::string chunk;
-  for (uint64_t written = 0; written < total_bytes;) {
-    chunk.clear();
-    for (int i = 0; i < 2000; ++i) {
-      chunk += "line-" + std::to_string(lines++) + " " + pad + "\n";
-    }
-    testing::AppendFile(dir_.Sub("logs/app.log"), chunk);
-    written += chunk.size();
-    in_file += chunk.size();
-    if (in_file >= rotate_bytes) {
-      // logrotate with `rotate 1`: app.log -> app.log.N, and the one before that is deleted.
-      ++rotations;
-      std::string to = dir_.Sub("logs/app.log." + std::to_string(rotations));
-      ASSERT_EQ(std::rename(dir_.Sub("logs/app.log").c_str(), to.c_str()), 0);
-      if (rotations >= 2) {
-        std::remove(dir_.Sub("logs/app.log." + std::to_string(rotations - 1)).c_str());
-      }
-      in_file = 0;
-      // Writers do not rotate faster than an agent rescans; give it one rescan to see the file.
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    }
-  }
+  WriteRotatingLogs();
   std::this_thread::sleep_for(std::chrono::seconds(1));
 
-  std::string metrics = HttpGet(url, "/metrics").body;
-  double read =
-      MetricValue(metrics, "logship_bytes_read_total{pipeline=\"app\",input=\"input-0\"}");
-  EXPECT_LT(read, static_cast<double>(total_bytes) / 2) << "reading paused while stalled";
-  EXPECT_GT(
-      MetricValue(metrics, "logship_sink_retries_total{pipeline=\"app\",sink=\"elasticsearch\"}"),
-      0);
-  testing::HttpReply health = HttpGet(url, "/health");
-  EXPECT_EQ(health.status, 503);
-  EXPECT_THAT(health.body, HasSubstr("elasticsearch"));
-  uint64_t peak = PeakRss(process_->pid());
-#if !defined(__SANITIZE_ADDRESS__)
-  // The documented bound: about 64 MB plus the sink's buffers (concurrency x batch.max_bytes).
-  EXPECT_LT(peak, 64u * 1024 * 1024 + 2 * (1u << 20)) << "peak RSS " << (peak >> 20) << " MiB";
-#endif
-  std::fprintf(stderr,
-               "stalled: wrote %llu MiB in %d rotations, read %.0f MiB, peak RSS %llu MiB\n",
-               static_cast<unsigned long long>(total_bytes >> 20), rotations, read / (1 << 20),
-               static_cast<unsigned long long>(peak >> 20));
+  EXPECT_GT(MetricValue(HttpGet(url, "/metrics").body,
+                        "logship_sink_retries_total{pipeline=\"app\",sink=\"elasticsearch\"}"),
+            0);
+  ExpectStalled(url, "elasticsearch");
 
   es.SetControl("{}");  // the sink comes back
-  ASSERT_TRUE(testing::WaitUntil([&] { return es.CountDocs() >= static_cast<size_t>(lines); },
+  ASSERT_TRUE(testing::WaitUntil([&] { return es.CountDocs() >= static_cast<size_t>(lines_); },
                                  std::chrono::seconds(600)))
-      << es.CountDocs() << " of " << lines << "\n"
+      << es.CountDocs() << " of " << lines_ << "\n"
       << process_->Stderr();
   ASSERT_TRUE(testing::WaitUntil([&] { return HttpGet(url, "/health").status == 200; }));
   process_->Signal(SIGTERM);
@@ -127,9 +140,50 @@ pipelines:
     ++docs;
     seen.insert(d.message.substr(0, d.message.find(' ')));
   }
-  EXPECT_EQ(seen.size(), static_cast<size_t>(lines))
+  EXPECT_EQ(seen.size(), static_cast<size_t>(lines_))
       << "every line arrived, those of deleted files included";
-  EXPECT_EQ(docs, static_cast<size_t>(lines)) << "and none twice";
+  EXPECT_EQ(docs, static_cast<size_t>(lines_)) << "and none twice";
+}
+
+TEST_F(BackPressureTest, KafkaBrokersDownMemoryStaysBoundedAndNothingIsLost) {
+  testing::KafkaTestBroker broker(LOGSHIP_KAFKA_TEST_BROKER, dir_.path(), {"--topic", "bp:16"});
+  ASSERT_TRUE(broker.ok()) << broker.Log();
+  ASSERT_EQ(broker.Command("down -1"), "ok");
+  testing::WriteFile(dir_.Sub("pipeline.yaml"), R"(data_dir: data
+http: {listen: "127.0.0.1:0"}
+pipelines:
+  app:
+    inputs: [{type: file, include: ["logs/app.log*"], rescan_interval: 100ms}]
+    sinks:
+      - type: kafka
+        brokers: ")" + broker.bootstrap() + R"("
+        topic: bp
+        key: "{{log.offset}}"
+        format: raw
+        compression: lz4
+)");
+  std::string url = Start();
+  ASSERT_FALSE(url.empty());
+  WriteRotatingLogs();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ExpectStalled(url, "kafka");
+
+  ASSERT_EQ(broker.Command("up -1"), "ok");  // the brokers come back
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return testing::KafkaTopicEndOffsets(broker.bootstrap(), "bp") >= lines_; },
+      std::chrono::seconds(300)))
+      << process_->Stderr();
+  process_->Signal(SIGTERM);
+  EXPECT_EQ(process_->Wait(), 0) << process_->Stderr();
+
+  testing::KafkaTopicContents topic = testing::ReadKafkaTopic(broker.bootstrap(), "bp");
+  ASSERT_EQ(topic.error, "");
+  std::set<std::string> seen;
+  for (const std::string& v : topic.AllValues()) seen.insert(v.substr(0, v.find(' ')));
+  EXPECT_EQ(seen.size(), static_cast<size_t>(lines_))
+      << "every line arrived, those of deleted files included";
+  // Produced again only after a delivery timeout: bounded by the batches in flight.
+  EXPECT_LE(topic.messages.size() - static_cast<size_t>(lines_), 8u * 2048u);
 }
 
 TEST_F(BackPressureTest, AFileGoneBeforeASlotFreedIsACountedLoggedLoss) {
