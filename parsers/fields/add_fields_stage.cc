@@ -67,33 +67,14 @@ bool ReadValue(ConfigReader& r, const ConfigNode& value, const std::string& opti
 }
 
 void ReadFields(ConfigReader& r, const ConfigNode& fields, std::vector<AddedField>& out) {
-  ConfigErrors& errors = r.errors();
-  if (!fields.IsMap()) {
-    errors.Add(fields.position(), "option 'fields': expected a map like {env: prod}, got " +
-                                      std::string(fields.KindName()));
-    return;
-  }
-  std::vector<std::pair<ConfigNode, ConfigNode>> entries = fields.Entries();
-  if (entries.empty()) errors.Add(fields.position(), "option 'fields': names no field to add");
-  std::set<std::string, std::less<>> seen;
-  for (const auto& [key, value] : entries) {
-    if (!key.IsScalar()) {
-      errors.Add(key.position(), "option 'fields': field names must be plain words, got " +
-                                     std::string(key.KindName()));
-      continue;
-    }
-    std::string name = key.Scalar();
-    std::string option = "fields." + name;
-    if (!seen.insert(name).second) {
-      errors.Add(key.position(), "option 'fields': field '" + name + "' is set twice");
-      continue;
-    }
-    std::optional<FieldRef> ref = ReadFieldPath(key, option, name, errors);
-    AddedField f;
-    if (!ReadValue(r, value, option, f) || !ref) continue;
-    f.field = std::move(*ref);
-    out.push_back(std::move(f));
-  }
+  ForEachFieldMapEntry(fields, {"like {env: prod}", "add", "set"}, r.errors(),
+                       [&](const ConfigNode&, const ConfigNode& value, const std::string&,
+                           const std::string& option, std::optional<FieldRef> ref) {
+                         AddedField f;
+                         if (!ReadValue(r, value, option, f) || !ref) return;
+                         f.field = std::move(*ref);
+                         out.push_back(std::move(f));
+                       });
 }
 
 class AddFieldsStage final : public Stage {

@@ -13,47 +13,31 @@ namespace {
 
 void ReadMoves(ConfigReader& r, const ConfigNode& fields, std::vector<RenameOptions::Move>& out) {
   ConfigErrors& errors = r.errors();
-  if (!fields.IsMap()) {
-    errors.Add(fields.position(), "option 'fields': expected a map of old name to new name, got " +
-                                      std::string(fields.KindName()));
-    return;
-  }
-  std::vector<std::pair<ConfigNode, ConfigNode>> entries = fields.Entries();
-  if (entries.empty()) errors.Add(fields.position(), "option 'fields': names no field to rename");
-  std::set<std::string, std::less<>> seen;
-  for (const auto& [key, value] : entries) {
-    if (!key.IsScalar()) {
-      errors.Add(key.position(), "option 'fields': field names must be plain words, got " +
-                                     std::string(key.KindName()));
-      continue;
-    }
-    std::string from_name = key.Scalar();
-    std::string option = "fields." + from_name;
-    if (!seen.insert(from_name).second) {
-      errors.Add(key.position(), "option 'fields': field '" + from_name + "' is renamed twice");
-      continue;
-    }
-    std::optional<FieldRef> from = ReadFieldPath(key, option, from_name, errors);
-    if (from && !CanRemove(*from)) {
-      errors.Add(key.position(), ReadOnlyBuiltinMessage(option, *from, "renamed"));
-      from.reset();
-    }
-    std::string to_name;
-    if (value.IsNull() || !value.IsScalar()) {
-      errors.Add(value.position(), "option '" + option + "': expected the new field name, got " +
-                                       std::string(value.KindName()));
-      continue;
-    }
-    if (!r.ExpandScalar(value, &to_name)) continue;
-    std::optional<FieldRef> to = ReadFieldPath(value, option, to_name, errors);
-    if (!from || !to) continue;
-    if (from->path() == to->path()) {
-      errors.Add(value.position(),
-                 "option '" + option + "': renames '" + from_name + "' to itself");
-      continue;
-    }
-    out.push_back(RenameOptions::Move{std::move(*from), std::move(*to)});
-  }
+  ForEachFieldMapEntry(
+      fields, {"of old name to new name", "rename", "renamed"}, errors,
+      [&](const ConfigNode& key, const ConfigNode& value, const std::string& from_name,
+          const std::string& option, std::optional<FieldRef> from) {
+        if (from && !CanRemove(*from)) {
+          errors.Add(key.position(), ReadOnlyBuiltinMessage(option, *from, "renamed"));
+          from.reset();
+        }
+        std::string to_name;
+        if (value.IsNull() || !value.IsScalar()) {
+          errors.Add(value.position(), "option '" + option +
+                                           "': expected the new field name, got " +
+                                           std::string(value.KindName()));
+          return;
+        }
+        if (!r.ExpandScalar(value, &to_name)) return;
+        std::optional<FieldRef> to = ReadFieldPath(value, option, to_name, errors);
+        if (!from || !to) return;
+        if (from->path() == to->path()) {
+          errors.Add(value.position(),
+                     "option '" + option + "': renames '" + from_name + "' to itself");
+          return;
+        }
+        out.push_back(RenameOptions::Move{std::move(*from), std::move(*to)});
+      });
 }
 
 class RenameStage final : public Stage {
