@@ -249,12 +249,22 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, const Registry& reg
       errors.Add(pipelines.position(), "'pipelines' must be a map of name to pipeline, got " +
                                            std::string(pipelines.KindName()));
     } else {
+      std::map<std::string, std::string> first_at;  // name -> where it is first defined
       for (const auto& [key, value] : pipelines.Entries()) {
         std::string name = key.Scalar();
         if (!ValidPipelineName(name)) {
           errors.Add(key.position(), "pipeline name '" + name +
                                          "' must be letters, digits, '-', '_' or '.' (it names "
                                          "a directory in data_dir)");
+          continue;
+        }
+        // Two pipelines of one name would share one state directory (and one lock).
+        ConfigPosition at = key.position();
+        auto [seen, inserted] = first_at.emplace(
+            name, "line " + std::to_string(at.line) + ", column " + std::to_string(at.column));
+        if (!inserted) {
+          errors.Add(key.position(),
+                     "pipeline '" + name + "' is defined twice (first at " + seen->second + ")");
           continue;
         }
         PipelineParts parts;

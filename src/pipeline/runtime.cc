@@ -91,6 +91,9 @@ AgentStatus CollectStatus(const std::vector<std::unique_ptr<Pipeline>>& pipeline
       for (InputFileStatus& f : parts.sources[i]->Files()) {
         ps.files.push_back(FileStatus{parts.source_names[i], std::move(f)});
       }
+      std::string problem = parts.sources[i]->Problem();
+      if (!problem.empty())
+        ps.failing_inputs.push_back({parts.source_names[i], std::move(problem)});
     }
     for (size_t i = 0; i < parts.sinks.size(); ++i) {
       ps.sinks.push_back(SinkStatus{parts.sink_ids[i], parts.sink_types[i],

@@ -52,7 +52,11 @@ struct InputFileStatus {
   uint64_t inode = 0;
   uint64_t size = 0;
   uint64_t acked_offset = 0;  // the checkpoint: first byte not yet acknowledged
-  std::string state;          // "active", "rotated" (renamed or deleted, being finished), "closed"
+  // "active", "rotated" (renamed or deleted, being finished), "parked" (closed to free a slot
+  // under max_open_files, or read to its end by --once), "waiting" (a likely copytruncate copy,
+  // waiting for its original's truncation), "closed"
+  std::string state;
+  uint64_t held_bytes = 0;  // an unterminated last line, held until its newline arrives
 };
 
 // What a source has done so far, for progress lines and status pages. Readable from any thread.
@@ -76,6 +80,9 @@ class Source {
   // The files the source reads, for /status and the checkpoint-lag gauges; empty for sources that
   // read no files. Thread-safe; may lag the truth by up to a second.
   virtual std::vector<InputFileStatus> Files() const { return {}; }
+  // Why the source cannot keep its promises right now (its checkpoints cannot be saved), naming
+  // the thing concerned; empty when healthy. Thread-safe. /health fails while it is not empty.
+  virtual std::string Problem() const { return {}; }
 };
 
 }  // namespace logship

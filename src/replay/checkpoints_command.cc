@@ -254,6 +254,10 @@ Result<std::vector<Change>> PlanReset(const FileInput& input, const Glob& glob,
     LOGSHIP_ASSIGN_OR_RETURN(uint64_t offset, TargetOffset(to, f->path, f->size));
     changes.push_back(Change{f->path, c.offset, offset});
     c.offset = offset;
+    // An offset the operator chose has no marker: the file is resumed there as it is.
+    c.marker_len = 0;
+    c.marker = 0;
+    c.size = f->size;
   }
   for (const FoundFile& f : locator.matched()) {
     if (!glob.Matches(f.path)) continue;

@@ -88,6 +88,17 @@ void WriteSink(Doc& d, const std::string& pipeline, const SinkStatus& s) {
   d.Close('}');
 }
 
+void WriteInputProblem(Doc& d, const std::string& pipeline, const InputProblem& i) {
+  d.Open('{');
+  d.Key("pipeline");
+  d.Str(pipeline);
+  d.Key("input");
+  d.Str(i.input);
+  d.Key("error");
+  d.Str(i.error);
+  d.Close('}');
+}
+
 }  // namespace
 
 std::string FormatUnixNanos(int64_t unix_ns) {
@@ -148,6 +159,8 @@ std::string RenderStatusJson(const AgentStatus& status) {
       d.Num(f.file.acked_offset);
       d.Key("lag_bytes");
       d.Num(f.lag());
+      d.Key("held_bytes");
+      d.Num(f.file.held_bytes);
       d.Key("state");
       d.Str(f.file.state);
       d.Close('}');
@@ -157,6 +170,10 @@ std::string RenderStatusJson(const AgentStatus& status) {
     d.Open('[');
     for (const SinkStatus& s : p.sinks) WriteSink(d, p.name, s);
     d.Close(']');
+    d.Key("failing_inputs");
+    d.Open('[');
+    for (const InputProblem& i : p.failing_inputs) WriteInputProblem(d, p.name, i);
+    d.Close(']');
     d.Close('}');
   }
   d.Close(']');
@@ -165,19 +182,30 @@ std::string RenderStatusJson(const AgentStatus& status) {
 }
 
 HealthResponse RenderHealth(const AgentStatus& status) {
-  Doc d;
-  d.Open('[');
-  bool ok = true;
+  Doc sinks;
+  Doc inputs;
+  sinks.Open('[');
+  inputs.Open('[');
+  bool sinks_ok = true;
+  bool inputs_ok = true;
   for (const PipelineStatus& p : status.pipelines) {
     for (const SinkStatus& s : p.sinks) {
       if (s.health.ok) continue;
-      ok = false;
-      WriteSink(d, p.name, s);
+      sinks_ok = false;
+      WriteSink(sinks, p.name, s);
+    }
+    for (const InputProblem& i : p.failing_inputs) {
+      inputs_ok = false;
+      WriteInputProblem(inputs, p.name, i);
     }
   }
-  d.Close(']');
-  if (ok) return {200, "{\"status\":\"ok\"}\n"};
-  return {503, "{\"status\":\"failing\",\"failing_sinks\":" + d.Take() + "}\n"};
+  sinks.Close(']');
+  inputs.Close(']');
+  if (sinks_ok && inputs_ok) return {200, "{\"status\":\"ok\"}\n"};
+  std::string body = "{\"status\":\"failing\"";
+  if (!sinks_ok) body += ",\"failing_sinks\":" + sinks.Take();
+  if (!inputs_ok) body += ",\"failing_inputs\":" + inputs.Take();
+  return {503, body + "}\n"};
 }
 
 }  // namespace logship

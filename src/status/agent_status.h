@@ -28,10 +28,17 @@ struct FileStatus {
   uint64_t lag() const { return file.size > file.acked_offset ? file.size - file.acked_offset : 0; }
 };
 
+// An input that cannot keep its promises (Source::Problem): its checkpoints cannot be saved.
+struct InputProblem {
+  std::string input;  // the input's component path
+  std::string error;  // names the checkpoint store and the reason
+};
+
 struct PipelineStatus {
   std::string name;
   std::vector<FileStatus> files;
   std::vector<SinkStatus> sinks;
+  std::vector<InputProblem> failing_inputs;
 };
 
 struct AgentStatus {
@@ -51,7 +58,8 @@ struct AgentStatus {
 // The /status document (JSON object; times in RFC 3339 UTC and seconds).
 std::string RenderStatusJson(const AgentStatus& status);
 
-// /health: 200 {"status":"ok"} when every sink delivers; otherwise 503 with the failing sinks.
+// /health: 200 {"status":"ok"} when every sink delivers and every input saves its checkpoints;
+// otherwise 503 with the failing sinks and inputs.
 struct HealthResponse {
   int http_status = 200;
   std::string body;

@@ -23,7 +23,8 @@ struct CheckpointStore::Copy {
 namespace {
 
 constexpr std::string_view kMagic = "logship-checkpoints";
-constexpr std::string_view kVersion = "1";
+constexpr std::string_view kVersion = "2";
+constexpr std::string_view kVersion1 = "1";  // no marker, no size: still read
 constexpr std::string_view kChecksumPrefix = "checksum ";
 constexpr char kHexDigits[] = "0123456789abcdef";
 
@@ -122,9 +123,15 @@ Status LineError(const std::string& source, size_t line_no, std::string_view why
 }
 
 Status ParseFileLine(const std::vector<std::string_view>& f, const std::string& source,
-                     size_t line_no, FileCheckpoint& fc) {
-  // file <device> <inode> <fingerprint length> <fingerprint hex> <offset> <path>
-  if (f.size() != 7) return LineError(source, line_no, "a file record needs 6 fields");
+                     size_t line_no, bool version1, FileCheckpoint& fc) {
+  // file <device> <inode> <fingerprint length> <fingerprint hex> <offset> [<marker length>
+  // <marker hex> <size>] <path>   (version 1 has no marker and no size)
+  const size_t fields = version1 ? 7 : 10;
+  if (f.size() != fields) {
+    return LineError(source, line_no,
+                     "a file record needs " + std::to_string(fields - 1) + " fields, found " +
+                         std::to_string(f.size() - 1));
+  }
   if (!ParseDecimal(f[1], fc.device)) return LineError(source, line_no, "bad device");
   if (!ParseDecimal(f[2], fc.inode)) return LineError(source, line_no, "bad inode");
   if (!ParseDecimal(f[3], fc.fingerprint_len)) {
@@ -132,7 +139,16 @@ Status ParseFileLine(const std::vector<std::string_view>& f, const std::string& 
   }
   if (!ParseHex16(f[4], fc.fingerprint)) return LineError(source, line_no, "bad fingerprint");
   if (!ParseDecimal(f[5], fc.offset)) return LineError(source, line_no, "bad offset");
-  if (!DecodePath(f[6], fc.path)) return LineError(source, line_no, "bad percent-encoded path");
+  if (!version1) {
+    if (!ParseDecimal(f[6], fc.marker_len) || fc.marker_len > 64) {
+      return LineError(source, line_no, "bad marker length");
+    }
+    if (!ParseHex16(f[7], fc.marker)) return LineError(source, line_no, "bad marker");
+    if (!ParseDecimal(f[8], fc.size)) return LineError(source, line_no, "bad size");
+  }
+  if (!DecodePath(f.back(), fc.path)) {
+    return LineError(source, line_no, "bad percent-encoded path");
+  }
   return Status::Ok();
 }
 
@@ -196,6 +212,9 @@ std::string CheckpointStore::Serialize(const Checkpoints& c, uint64_t generation
     out.append(" ");
     AppendHex16(out, f.fingerprint);
     out.append(" ").append(std::to_string(f.offset));
+    out.append(" ").append(std::to_string(f.marker_len)).append(" ");
+    AppendHex16(out, f.marker);
+    out.append(" ").append(std::to_string(f.size));
     out.append(" ").append(EncodePath(f.path)).append("\n");
   }
   const uint64_t sum = Hash64(out);
@@ -211,6 +230,16 @@ Result<Checkpoints> CheckpointStore::Parse(const std::string& text, const std::s
   // The checksum line comes first: a torn or flipped copy is then reported for what it is,
   // rather than as whichever field the damage happened to hit.
   if (text.empty()) return Status::Corruption(subject, "empty file");
+  // Something else entirely (another program's file, garbage) is named for what it is, not for
+  // the first check it happens to fail.
+  if (text.compare(0, kMagic.size() + 1, std::string(kMagic) + " ") != 0) {
+    std::string start;
+    for (char c : std::string_view(text).substr(0, 24)) {
+      start.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return Status::Corruption(subject, "not a logship checkpoint file (it starts with \"" + start +
+                                           "\", not \"" + std::string(kMagic) + "\")");
+  }
   if (text.back() != '\n') return Status::Corruption(subject, "truncated (no final newline)");
   std::string_view all(text);
   const size_t last_nl = all.substr(0, all.size() - 1).rfind('\n');
@@ -228,6 +257,7 @@ Result<Checkpoints> CheckpointStore::Parse(const std::string& text, const std::s
 
   Checkpoints out;
   uint64_t gen = 0;
+  bool version1 = false;
   size_t line_no = 0;
   size_t pos = 0;
   while (pos < body.size()) {
@@ -240,7 +270,8 @@ Result<Checkpoints> CheckpointStore::Parse(const std::string& text, const std::s
       if (f.size() != 2 || f[0] != kMagic) {
         return Status::Corruption(subject, "not a logship checkpoint file");
       }
-      if (f[1] != kVersion) {
+      version1 = f[1] == kVersion1;
+      if (f[1] != kVersion && !version1) {
         return Status::Corruption(
             subject, "unsupported format version '" + std::string(f[1].substr(0, 20)) + "'");
       }
@@ -254,7 +285,7 @@ Result<Checkpoints> CheckpointStore::Parse(const std::string& text, const std::s
       }
     } else if (f[0] == "file") {
       FileCheckpoint fc;
-      LOGSHIP_RETURN_IF_ERROR(ParseFileLine(f, source, line_no, fc));
+      LOGSHIP_RETURN_IF_ERROR(ParseFileLine(f, source, line_no, version1, fc));
       out.files.push_back(std::move(fc));
     } else {
       return LineError(source, line_no, "unknown record");

@@ -17,11 +17,13 @@
 //
 // On disk, in `dir`: `<name>` (current), `<name>.prev` (the copy before it), `<name>.tmp` (a save
 // in progress). Text, one record a line:
-//   logship-checkpoints 1
+//   logship-checkpoints 2
 //   generation <n>
 //   saved <unix nanos>
-//   file <device> <inode> <fingerprint length> <fingerprint hex> <offset> <percent-encoded path>
+//   file <device> <inode> <fingerprint length> <fingerprint hex> <offset> <marker length>
+//        <marker hex> <size> <percent-encoded path>                          (one line)
 //   checksum <hex of Hash64 over every byte before this line>
+// Version 1 files (no marker, no size) are still read: their records have no marker to check.
 
 #include <array>
 #include <cstdint>
@@ -40,6 +42,12 @@ struct FileCheckpoint {
   uint64_t fingerprint = 0;      // Hash64 of those bytes
   uint64_t offset = 0;           // first byte not yet acknowledged by every sink
   std::string path;              // last path the file was seen at (informational)
+  // Hash64 of the marker_len (<= 64) bytes just before `offset` (fingerprint.h): a file whose
+  // bytes there differ is not the file this checkpoint was saved for. 0: no marker, not checked.
+  uint32_t marker_len = 0;
+  uint64_t marker = 0;
+  // The file's size when last seen (at least): what is left unread if the file disappears.
+  uint64_t size = 0;
 
   friend bool operator==(const FileCheckpoint&, const FileCheckpoint&) = default;
 };

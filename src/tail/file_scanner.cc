@@ -20,8 +20,22 @@ bool FileScanner::Excluded(const std::string& path) const {
   return false;
 }
 
+namespace {
+
+const char* KindOf(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+}  // namespace
+
 ScanResult FileScanner::Scan() const {
   ScanResult out;
+  out.matches_per_include.assign(include_.size(), 0);
   for (size_t i = 0; i < include_.size(); ++i) {
     const Glob& glob = include_[i];
     if (glob.literal()) {
@@ -50,8 +64,13 @@ ScanResult FileScanner::Scan() const {
 
 void FileScanner::Consider(const std::string& path, int index, ScanResult& out) const {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  if (::stat(path.c_str(), &st) != 0) return;
   if (Excluded(path)) return;
+  if (!S_ISREG(st.st_mode)) {
+    out.skipped.push_back(SkippedPath{path, KindOf(st.st_mode)});
+    return;
+  }
+  ++out.matches_per_include[static_cast<size_t>(index)];
   out.files.push_back(FoundFile{path, static_cast<uint64_t>(st.st_dev),
                                 static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_size),
                                 index});
@@ -88,7 +107,11 @@ void FileScanner::Walk(const Glob& glob, int index, const std::string& dir, Scan
       is_dir = S_ISDIR(st.st_mode);
     }
     if (is_dir) {
-      if (glob.CouldMatchBelow(path)) Walk(glob, index, path, out, seen_dirs);
+      if (glob.CouldMatchBelow(path)) {
+        Walk(glob, index, path, out, seen_dirs);
+      } else if (glob.Matches(path) && !Excluded(path)) {
+        out.skipped.push_back(SkippedPath{path, "a directory"});
+      }
     } else if (glob.Matches(path)) {
       Consider(path, index, out);
     }

@@ -4,7 +4,8 @@
 // FileScanner finds the regular files matching a set of include globs and none of the exclude
 // globs, walking only the directories a glob could match below. It reports each file once, by its
 // first path in pattern order (two paths to one inode, e.g. a symlink, are one file), and the
-// directories it walked, which the watcher watches for new files. Unreadable directories are
+// directories it walked, which the watcher watches for new files, and the matching paths that are
+// not regular files. Unreadable directories are
 // skipped quietly (a log directory that does not exist yet is normal). Not thread-safe.
 
 #include <sys/types.h>
@@ -25,9 +26,18 @@ struct FoundFile {
   int include_index = 0;  // which include pattern found it
 };
 
+// A path an include pattern matches that cannot be tailed (a FIFO, a socket, a device, a
+// directory).
+struct SkippedPath {
+  std::string path;
+  const char* what = "";  // "a FIFO", "a directory", ...
+};
+
 struct ScanResult {
   std::vector<FoundFile> files;
   std::vector<std::string> dirs;  // directories walked (existing ones), to watch
+  std::vector<SkippedPath> skipped;
+  std::vector<size_t> matches_per_include;  // regular files each include pattern matched
 };
 
 class FileScanner {

@@ -12,7 +12,7 @@
 
 namespace logship {
 
-FileWatcher::FileWatcher() {
+FileWatcher::FileWatcher(bool report_modified) : report_modified_(report_modified) {
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
@@ -25,9 +25,10 @@ FileWatcher::~FileWatcher() {
 bool FileWatcher::WatchDir(const std::string& dir) {
   if (inotify_fd_ < 0) return false;
   if (wd_by_dir_.count(dir) != 0) return true;
-  int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(),
-                               IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE |
-                                   IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB | IN_ONLYDIR);
+  uint32_t mask = IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF |
+                  IN_MOVE_SELF | IN_ATTRIB | IN_ONLYDIR;
+  if (report_modified_) mask |= IN_MODIFY;
+  int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), mask);
   if (wd < 0) return false;
   // Two paths to one directory share a watch descriptor; the last path wins, which only changes
   // the path we report modifications under (a rescan still sees every file).

@@ -21,7 +21,9 @@ struct WatchEvents {
 
 class FileWatcher {
  public:
-  FileWatcher();
+  // With report_modified false, only changes to the set of files are watched (no IN_MODIFY), for
+  // a thread that discovers files but does not read them.
+  explicit FileWatcher(bool report_modified = true);
   ~FileWatcher();
   FileWatcher(const FileWatcher&) = delete;
   FileWatcher& operator=(const FileWatcher&) = delete;
@@ -40,6 +42,7 @@ class FileWatcher {
  private:
   void Drain(WatchEvents& out);
 
+  bool report_modified_ = true;
   int inotify_fd_ = -1;
   int wake_fd_ = -1;  // eventfd
   std::unordered_map<int, std::string> dir_by_wd_;

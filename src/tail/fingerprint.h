@@ -14,6 +14,8 @@
 namespace logship {
 
 inline constexpr uint32_t kFingerprintBytes = 1024;
+// The offset marker covers up to this many bytes just before a checkpoint's offset.
+inline constexpr uint32_t kMarkerBytes = 64;
 
 struct Fingerprint {
   uint32_t len = 0;   // bytes covered
@@ -28,5 +30,17 @@ Result<Fingerprint> ComputeFingerprint(int fd, const std::string& path,
 // True when the file at `fd` is at least fp.len bytes long and its first fp.len bytes hash to
 // fp.hash.
 Result<bool> FingerprintMatches(int fd, const std::string& path, const Fingerprint& fp);
+
+// The offset marker: a hash of the min(offset, kMarkerBytes) bytes just before `offset`. Saved
+// with a checkpoint, it tells on restart whether the bytes a checkpoint resumes after are still
+// the ones that were shipped: a file deleted and re-created with the same inode and the same head
+// (a banner, a CSV header), or rewritten in place, differs there and is read as a new file.
+// At offset 0, or in a file shorter than `offset`, the marker has length 0 (there is none).
+Result<Fingerprint> ComputeOffsetMarker(int fd, const std::string& path, uint64_t offset);
+
+// True when `marker` has length 0 (a checkpoint saved without one: nothing to compare) or the
+// bytes before `offset` in the file at `fd` hash to it.
+Result<bool> OffsetMarkerMatches(int fd, const std::string& path, uint64_t offset,
+                                 const Fingerprint& marker);
 
 }  // namespace logship

@@ -22,6 +22,10 @@ enum class TailState : uint8_t {
   kActive,    // at a matched path; read as it grows
   kOrphaned,  // renamed away or deleted: read to its end, then closed after rotate_wait idle
   kClosed,    // fd closed; kept until its last lines are acknowledged
+  // fd closed while the file stays at its path, to give its slot under max_open_files to a file
+  // that waits (or, with --once, because it was read to its end). Keeps all its reading state, so
+  // reopening it loses and repeats nothing.
+  kParked,
 };
 
 struct TailedFile {
@@ -52,6 +56,22 @@ struct TailedFile {
   LineSplitter splitter;
   // With `multiline:`, lines go through this before they become events; null otherwise.
   std::unique_ptr<MultilineJoiner> joiner;
+
+  // The offset marker (fingerprint.h) of marker_offset: saved with the checkpoint only while
+  // marker_offset == acked_offset.
+  Fingerprint marker;
+  uint64_t marker_offset = 0;
+  uint64_t size = 0;     // the file's size when last looked at (fstat)
+  int64_t grown_ns = 0;  // monotonic time the file last grew (fairness under max_open_files)
+  // A stream detached from a file found truncated (copytruncate), kept so that the copy, found
+  // with the same head, continues it where it was read up to: monotonic time of the truncation.
+  int64_t detached_ns = 0;
+  // A new file whose head equals that of an open file (`twin_of`, by id): likely the copy of a
+  // copytruncate about to truncate it. Not read until the original is truncated (then it
+  // continues the original's stream) or rotate_wait passes (then it is a file of its own).
+  uint64_t twin_of = 0;
+  int64_t twin_since_ns = 0;
+  bool check_twin = false;  // a new file not looked at for that yet
 
   bool may_have_data = true;      // read it on the next round
   bool at_end = false;            // the last read found no more data: check truncation first

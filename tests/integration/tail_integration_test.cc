@@ -62,13 +62,39 @@ TEST_F(TailIntegrationTest, ShipsEveryLineWithEcsFields) {
   }
 }
 
-TEST_F(TailIntegrationTest, HoldsAPartialLineUntilItsNewlineArrives) {
+// --once reads every file to its current end: a last line without its newline ships as it is
+// (most real log samples end that way). A later run goes on after it.
+TEST_F(TailIntegrationTest, OnceShipsALastLineWithoutNewline) {
   std::string pipeline = WritePipeline();
   WriteFile(logs_ + "/a.log", "one\ntw");
+  WriteFile(logs_ + "/b.log", "only line, no newline");
   ASSERT_EQ(RunOnce(pipeline).exit_code, 0);
-  EXPECT_THAT(Messages(Shipped()), ElementsAreArray({"one"}));
+  std::vector<SpooledEvent> events = Shipped();
+  std::vector<std::string> m = Messages(events);
+  std::sort(m.begin(), m.end());
+  EXPECT_THAT(m, ElementsAreArray({"one", "only line, no newline", "tw"}));
   AppendFile(logs_ + "/a.log", "o\nthree\n");
   ASSERT_EQ(RunOnce(pipeline).exit_code, 0);
+  ASSERT_EQ(RunOnce(pipeline).exit_code, 0);  // nothing new: ships nothing
+  events = Shipped();
+  std::map<std::string, int64_t> offset;
+  for (const auto& e : events) {
+    if (e.path == logs_ + "/a.log") offset[e.message] = e.offset;
+  }
+  EXPECT_EQ(offset,
+            (std::map<std::string, int64_t>{{"one", 0}, {"tw", 4}, {"o", 6}, {"three", 8}}));
+  EXPECT_EQ(events.size(), 5u);
+}
+
+// Tailing, a line without its newline is held until the newline arrives (and /status shows the
+// bytes held), then shipped whole.
+TEST_F(TailIntegrationTest, TailingHoldsAPartialLineUntilItsNewlineArrives) {
+  auto p = Start(WritePipeline());
+  WriteFile(logs_ + "/a.log", "one\ntw");
+  ASSERT_TRUE(WaitForLines(1)) << p->Stderr();
+  AppendFile(logs_ + "/a.log", "o\nthree\n");
+  ASSERT_TRUE(WaitForLines(3)) << p->Stderr();
+  StopCleanly(*p);
   std::vector<SpooledEvent> events = Shipped();
   EXPECT_THAT(Messages(events), ElementsAreArray({"one", "two", "three"}));
   EXPECT_EQ(events[1].offset, 4);

@@ -102,7 +102,7 @@ TEST(CheckpointHistoryTest, OneSnapshotPerIntervalNamedByTime) {
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->files, StateAt(20).files);
   EXPECT_EQ(read->saved_unix_nanos, t0 + 271 * kSecond);
-  EXPECT_THAT(ReadFileOrEmpty((*list)[1].path), HasSubstr("logship-checkpoints 1\n"));
+  EXPECT_THAT(ReadFileOrEmpty((*list)[1].path), HasSubstr("logship-checkpoints 2\n"));
 }
 
 TEST(CheckpointHistoryTest, UnchangedStateIsNotWrittenAgain) {

@@ -151,19 +151,34 @@ TEST(CheckpointStoreFormatTest, EmptyStateRoundTrips) {
 TEST(CheckpointStoreFormatTest, TextIsAsDocumented) {
   Checkpoints c;
   c.saved_unix_nanos = 123;
-  c.files.push_back(FileCheckpoint{1, 2, 3, 0xff, 5, "/a b/%c"});
+  c.files.push_back(FileCheckpoint{1, 2, 3, 0xff, 5, "/a b/%c", 4, 0xee, 9});
   const std::string text = CheckpointStore::Serialize(c, 7);
+  const std::string body =
+      "logship-checkpoints 2\n"
+      "generation 7\n"
+      "saved 123\n"
+      "file 1 2 3 00000000000000ff 5 4 00000000000000ee 9 /a%20b/%25c\n";
+  EXPECT_EQ(text, body + "checksum " + Hex16(Hash64(body)) + "\n");
+}
+
+// Checkpoints written before the offset marker existed are still read: no marker (not checked)
+// and no size.
+TEST(CheckpointStoreFormatTest, ReadsVersion1WithoutMarkerOrSize) {
   const std::string body =
       "logship-checkpoints 1\n"
       "generation 7\n"
       "saved 123\n"
       "file 1 2 3 00000000000000ff 5 /a%20b/%25c\n";
-  EXPECT_EQ(text, body + "checksum " + Hex16(Hash64(body)) + "\n");
+  Result<Checkpoints> back = ParseText(body + "checksum " + Hex16(Hash64(body)) + "\n");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->files.size(), 1u);
+  EXPECT_EQ(back->files[0], (FileCheckpoint{1, 2, 3, 0xff, 5, "/a b/%c", 0, 0, 0}));
 }
 
 TEST(CheckpointStoreFormatTest, ParseRejectsDamageWithAReason) {
   const std::string good = CheckpointStore::Serialize(State(2), 3);
   const std::string header = "logship-checkpoints 1\ngeneration 3\nsaved 5\n";
+  const std::string header2 = "logship-checkpoints 2\ngeneration 3\nsaved 5\n";
   struct Case {
     std::string name;
     std::string text;
@@ -182,17 +197,20 @@ TEST(CheckpointStoreFormatTest, ParseRejectsDamageWithAReason) {
       {"no final newline", good.substr(0, good.size() - 1), "truncated"},
       {"cut in the middle", good.substr(0, good.size() / 2), "truncated"},
       {"cut at a line end", good.substr(0, good.find("file ")), "truncated (no checksum line)"},
-      {"garbage", "hello world\n", "truncated (no checksum line)"},
-      {"binary garbage", std::string("\0\1\2\3\n", 5), "truncated (no checksum line)"},
-      {"lone newline", "\n", "truncated (no checksum line)"},
+      {"garbage", "hello world\n",
+       "not a logship checkpoint file (it starts with \"hello world?\""},
+      {"binary garbage", std::string("\0\1\2\3\n", 5), "not a logship checkpoint file"},
+      {"garbage without newline", "GIF89a", "not a logship checkpoint file"},
+      {"lone newline", "\n", "not a logship checkpoint file"},
       {"flipped byte", flipped, "checksum mismatch"},
       {"wrong checksum", bad_sum, "checksum mismatch"},
       {"short checksum", header + "checksum 1234\n", "malformed checksum line"},
       {"upper-case checksum", upper_sum, "malformed checksum line"},
-      {"checksum only", WithChecksum(""), "missing header"},
+      {"checksum only", WithChecksum(""), "not a logship checkpoint file"},
+      {"magic only", WithChecksum("logship-checkpoints 2\n"), "missing header"},
       {"other magic", WithChecksum("some-other-file 1\n"), "not a logship checkpoint file"},
-      {"newer version", WithChecksum("logship-checkpoints 2\ngeneration 1\nsaved 0\n"),
-       "unsupported format version '2'"},
+      {"newer version", WithChecksum("logship-checkpoints 3\ngeneration 1\nsaved 0\n"),
+       "unsupported format version '3'"},
       {"no generation", WithChecksum("logship-checkpoints 1\nsaved 0\n"), "line 2"},
       {"negative generation", WithChecksum("logship-checkpoints 1\ngeneration -1\nsaved 0\n"),
        "line 2"},
@@ -216,6 +234,16 @@ TEST(CheckpointStoreFormatTest, ParseRejectsDamageWithAReason) {
        "bad percent"},
       {"unknown record", WithChecksum(header + "dir 1 2\n"), "line 4: unknown record"},
       {"empty line", WithChecksum(header + "\n"), "line 4: unknown record"},
+      {"v2 few fields", WithChecksum(header2 + "file 1 2 3 00000000000000ff 5 /a\n"),
+       "needs 9 fields, found 6"},
+      {"v2 bad marker length",
+       WithChecksum(header2 + "file 1 2 3 00000000000000ff 5 65 00000000000000ee 9 /a\n"),
+       "bad marker length"},
+      {"v2 bad marker", WithChecksum(header2 + "file 1 2 3 00000000000000ff 5 4 ee 9 /a\n"),
+       "bad marker"},
+      {"v2 bad size",
+       WithChecksum(header2 + "file 1 2 3 00000000000000ff 5 4 00000000000000ee -9 /a\n"),
+       "bad size"},
   };
   for (const Case& c : cases) {
     Result<Checkpoints> r = ParseText(c.text);
@@ -395,7 +423,8 @@ TEST_F(CheckpointStoreTest, AllCopiesCorruptIsCorruptionNamingThem) {
   const std::string msg(l.status().message());
   EXPECT_TRUE(Contains(msg, "no valid copy")) << msg;
   EXPECT_TRUE(Contains(msg, Cur() + "': checksum mismatch")) << msg;
-  EXPECT_TRUE(Contains(msg, Prev() + "': truncated")) << msg;
+  EXPECT_TRUE(Contains(msg, Prev() + "': not a logship checkpoint file (it starts with \"junk\""))
+      << msg;
   EXPECT_TRUE(Contains(msg, Tmp() + "': empty file")) << msg;
   // Nothing is cleaned up: the evidence stays for the operator.
   EXPECT_TRUE(fs_.Exists(Tmp()));
