@@ -428,6 +428,27 @@ void FileSource::Scan(bool first) {
     auto d = deferred_.find(key);
     waiting.push_back(Waiting{&ff, nullptr, d != deferred_.end() ? d->second.since_ns : now});
   }
+  // Existing files first: a truncation found now detaches the stream a new copy may continue.
+  std::sort(seen.begin(), seen.end());
+  // Index loop: ParkedFileGone may open (append to files_).
+  for (size_t i = 0; i < files_.size(); ++i) {
+    TailedFile& f = *files_[i];
+    if (f.state == TailState::kClosed) continue;
+    bool gone_away = !std::binary_search(seen.begin(), seen.end(), &f);
+    if (f.state == TailState::kParked) {
+      if (gone_away) ParkedFileGone(f);
+      continue;
+    }
+    if (f.state == TailState::kActive && gone_away) {
+      // Renamed away or deleted: finish it, then close it after rotate_wait without growth.
+      f.state = TailState::kOrphaned;
+      f.idle_since_ns = 0;
+      UnmapPath(f);
+    }
+    // Polling backs up inotify: a missed event costs at most one rescan interval.
+    f.may_have_data = true;
+    if (!first) CheckTruncation(f);
+  }
   OpenWaiting(waiting, first, found_keys, seen);
   // Files held open while the pipeline was stalled whose path is gone now (rotated out of the
   // include patterns, or deleted): read them to their end from the descriptor held.
@@ -449,26 +470,6 @@ void FileSource::Scan(bool first) {
     if (TailedFile* f = Open(ff, first, TailState::kOrphaned, h.fd)) UnmapPath(*f);
   }
   PublishKnownFiles();
-  std::sort(seen.begin(), seen.end());
-  // Index loop: FindParkedElsewhere may open (append to files_).
-  for (size_t i = 0; i < files_.size(); ++i) {
-    TailedFile& f = *files_[i];
-    if (f.state == TailState::kClosed) continue;
-    bool gone_away = !std::binary_search(seen.begin(), seen.end(), &f);
-    if (f.state == TailState::kParked) {
-      if (gone_away) ParkedFileGone(f);
-      continue;
-    }
-    if (f.state == TailState::kActive && gone_away) {
-      // Renamed away or deleted: finish it, then close it after rotate_wait without growth.
-      f.state = TailState::kOrphaned;
-      f.idle_since_ns = 0;
-      UnmapPath(f);
-    }
-    // Polling backs up inotify: a missed event costs at most one rescan interval.
-    f.may_have_data = true;
-    if (!first) CheckTruncation(f);
-  }
   ReleaseTwins();
   if (first) {
     RecoverRotated();
@@ -733,7 +734,7 @@ size_t FileSource::ParkIdle(size_t want) {
   std::vector<TailedFile*> idle;
   for (auto& fp : files_) {
     TailedFile& f = *fp;
-    if (f.state == TailState::kActive && f.fd >= 0 && !f.may_have_data && !f.partial_has_lines &&
+    if (f.state == TailState::kActive && f.fd >= 0 && f.at_end && !f.partial_has_lines &&
         f.twin_of == 0 && f.grown_ns <= quiet_since) {
       idle.push_back(&f);
     }
@@ -836,8 +837,10 @@ void FileSource::ForgetMissing(const ScanResult& found) {
                 "was moved out of the include patterns' reach, removed or replaced while logship "
                 "was stopped, with unread lines");
     } else {
-      spdlog::info("{}: forgetting '{}' (inode {}): it is gone, and every line of it was shipped",
-                   name_, c.path, c.inode);
+      spdlog::info(
+          "{}: forgetting '{}' (inode {}): it is gone, and every line it had when last seen was "
+          "shipped",
+          name_, c.path, c.inode);
     }
   }
   if (loaded_.size() != keep.size()) dirty_ = true;
@@ -1218,10 +1221,16 @@ void FileSource::Restart(TailedFile& f, const char* why) {
   f.fingerprint = fp.ok() ? *fp : Fingerprint{};
   dirty_ = true;
   if (detached == nullptr) return;
-  // A copy found before the truncation was seen, waiting for it: it continues the stream now.
+  // A copy found before the truncation was seen (waiting for it, or not read yet) continues the
+  // stream now.
   for (auto& tp : files_) {
     TailedFile& t = *tp;
-    if (t.twin_of != old_id || t.fd < 0) continue;
+    if (t.fd < 0 || &t == &f) continue;
+    if (t.twin_of != old_id) {
+      if (!t.check_twin || t.read_offset != 0) continue;
+      Result<bool> same = FingerprintMatches(t.fd, t.path, detached->fingerprint);
+      if (!same.ok() || !*same) continue;
+    }
     struct stat st;
     uint64_t size = ::fstat(t.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
     ContinueStream(t, *detached, size);  // erases `detached` from files_: leave the loop

@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -198,20 +199,32 @@ pipelines:
   std::string url = Start();
   ASSERT_FALSE(url.empty());
   ASSERT_TRUE(testing::WaitUntil([&] { return testing::CountSpooledLines(dir_.Sub("out")) == 1; }));
+  // a.log keeps growing, so it is never idle enough to be parked for b.log: b.log waits.
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      testing::AppendFile(dir_.Sub("logs/a.log"), "a-" + std::to_string(i) + "\n");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
   testing::WriteFile(dir_.Sub("logs/b.log"), std::string(99, 'b') + "\n");
-  ASSERT_TRUE(testing::WaitUntil(
-      [&] { return process_->Stderr().find("not opened yet") != std::string::npos; }));
+  bool waited = testing::WaitUntil(
+      [&] { return process_->Stderr().find("wait for a slot") != std::string::npos; });
   ASSERT_EQ(std::remove(dir_.Sub("logs/b.log").c_str()), 0);
   std::string metrics;
-  ASSERT_TRUE(testing::WaitUntil([&] {
+  bool counted = testing::WaitUntil([&] {
     metrics = HttpGet(url, "/metrics").body;
     return MetricValue(metrics, "logship_files_lost_total{pipeline=\"app\",input=\"input-0\"}") ==
            1;
-  })) << metrics;
+  });
+  stop.store(true);
+  writer.join();
+  ASSERT_TRUE(waited) << process_->Stderr();
+  ASSERT_TRUE(counted) << metrics;
   EXPECT_EQ(MetricValue(metrics, "logship_bytes_lost_total{pipeline=\"app\",input=\"input-0\"}"),
             100);
-  EXPECT_THAT(process_->Stderr(),
-              HasSubstr(dir_.Sub("logs/b.log") + "' disappeared before it could be opened"));
+  EXPECT_THAT(process_->Stderr(), HasSubstr(dir_.Sub("logs/b.log") + "' (inode "));
+  EXPECT_THAT(process_->Stderr(), HasSubstr("disappeared before it could be opened"));
   process_->Signal(SIGTERM);
   EXPECT_EQ(process_->Wait(), 0);
 }
