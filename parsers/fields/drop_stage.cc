@@ -17,8 +17,8 @@ class DropStage final : public Stage {
       event.dropped = true;
       ++n;
     });
-    // Once per batch, never per event (STYLE 7.9). TODO(#6): report as
-    // logship_events_discarded_total{pipeline,component}.
+    // Once per batch, never per event (STYLE 7.9). /metrics does not read this count: the
+    // pipeline counts every dropped event (logship_events_dropped_total, Pipeline::Count).
     if (n > 0) dropped_.fetch_add(n, std::memory_order_relaxed);
   }
 

@@ -2,7 +2,6 @@
 #include "parsers/logfmt/logfmt_stage.h"
 
 #include <array>
-#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <initializer_list>
@@ -228,12 +227,10 @@ class LogfmtStage final : public Stage {
   }
 
   void Process(Batch& batch, const EventSelection& selected) override {
-    uint64_t errors = 0;
     ForEachSelected(batch, selected, [&](Event& event, size_t) {
       std::optional<Value> value = GetField(batch, event, field_);
       if (!value || (value->kind != ValueKind::kString && value->kind != ValueKind::kJson)) {
         TagError(event, "logfmt", value ? not_text_message_ : not_set_message_);
-        ++errors;
         return;
       }
       std::optional<Problem> problem =
@@ -247,11 +244,8 @@ class LogfmtStage final : public Stage {
                    batch.arena().Concat(
                        {problem->reason, " at offset ", std::string_view(digits, r.ptr - digits)}));
         }
-        ++errors;
       }
     });
-    // Once per batch, not per event (STYLE 7.9).
-    if (errors > 0) errors_total_.fetch_add(errors, std::memory_order_relaxed);
   }
 
  private:
@@ -273,8 +267,6 @@ class LogfmtStage final : public Stage {
   const std::string not_set_message_;  // error.message values: they live as long as the stage
   const std::string not_text_message_;
   std::vector<FieldRef> builtins_;  // keys that name an event's built-in fields
-  // TODO(#6): exported by the metrics work as logship_errors_total{error_type="logfmt"}.
-  std::atomic<uint64_t> errors_total_{0};
 };
 
 }  // namespace

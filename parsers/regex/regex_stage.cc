@@ -4,7 +4,6 @@
 #include <re2/re2.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -224,8 +223,7 @@ bool Convert(RegexFieldType type, std::string_view s, Value* out) {
   return false;
 }
 
-// Threads: Process runs on one pipeline thread at a time (Stage's contract); the counters are read
-// from any thread.
+// Threads: Process runs on one pipeline thread at a time (Stage's contract).
 class RegexStage final : public Stage {
  public:
   explicit RegexStage(RegexStageOptions options)
@@ -243,9 +241,6 @@ class RegexStage final : public Stage {
   }
 
   void Process(Batch& batch, const EventSelection& selected) override {
-    uint64_t unmatched = 0;
-    uint64_t dropped = 0;
-    uint64_t conversion_errors = 0;
     ForEachSelected(batch, selected, [&](Event& event, size_t) {
       std::string_view problem;
       std::optional<Value> value = GetField(batch, event, field_);
@@ -258,26 +253,18 @@ class RegexStage final : public Stage {
         if (text.data() == nullptr) text = std::string_view("", 0);  // spans must be non-null
         for (const Compiled& p : compiled_) {
           if (Match(p, text)) {
-            conversion_errors += Apply(batch, event, p);
+            Apply(batch, event, p);
             return;
           }
         }
         problem = no_match_message_;
       }
-      ++unmatched;
       if (options_.on_mismatch == RegexStageOptions::OnMismatch::kDrop) {
         event.dropped = true;
-        ++dropped;
       } else {
         TagError(event, "regex", problem);
       }
     });
-    // Once per batch, not per event (STYLE 7.9).
-    if (unmatched > 0) unmatched_total_.fetch_add(unmatched, std::memory_order_relaxed);
-    if (dropped > 0) dropped_total_.fetch_add(dropped, std::memory_order_relaxed);
-    if (conversion_errors > 0) {
-      conversion_errors_total_.fetch_add(conversion_errors, std::memory_order_relaxed);
-    }
   }
 
  private:
@@ -353,15 +340,15 @@ class RegexStage final : public Stage {
     return true;
   }
 
-  // Sets the fields of a match (in views_). Returns the number of failed conversions.
-  uint64_t Apply(Batch& batch, Event& event, const Compiled& p) {
-    uint64_t failed = 0;
+  // Sets the fields of a match (in views_). A failed conversion tags the event; TagConversion
+  // keeps only the first.
+  void Apply(Batch& batch, Event& event, const Compiled& p) {
     for (const Capture& c : p.captures) {
       std::string_view s = views_[c.group];
       if (s.data() == nullptr || IsAbsent(*p.pattern, s)) continue;
       Value v = Value::String(s);
       if (c.type != RegexFieldType::kString && !Convert(c.type, s, &v)) {
-        if (failed++ == 0) TagConversion(batch, event, c, s);
+        TagConversion(batch, event, c, s);
       }
       Set(batch, event, *c.ref, v);
     }
@@ -377,7 +364,6 @@ class RegexStage final : public Stage {
         Set(batch, event, *severity_, Value::Int(pri & 7));
       }
     }
-    return failed;
   }
 
   static bool IsAbsent(const RegexPattern& p, std::string_view s) {
@@ -418,11 +404,6 @@ class RegexStage final : public Stage {
   // Scratch for one match, sized for the pattern with the most groups.
   std::vector<std::string_view> views_;
   std::vector<re2::StringPiece> pieces_;
-  // TODO(#6): exported by the metrics work as logship_events_discarded_total and
-  // logship_errors_total{error_type="regex"}.
-  std::atomic<uint64_t> unmatched_total_{0};
-  std::atomic<uint64_t> dropped_total_{0};
-  std::atomic<uint64_t> conversion_errors_total_{0};
 };
 
 }  // namespace

@@ -4,12 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <limits>
 #include <mutex>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -22,8 +19,8 @@
 #include "src/base/status_macros.h"
 #include "src/base/thread_annotations.h"
 #include "src/pipeline/backoff.h"
-#include "src/pipeline/bounded_queue.h"
 #include "src/pipeline/dead_letter.h"
+#include "src/pipeline/sink_worker.h"
 
 namespace logship {
 namespace {
@@ -54,7 +51,7 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
         stats_(stats),
         dead_letters_(name_, options_.dead_letter, clock, fs),
         encoder_(options_, sink_index),
-        queue_(static_cast<size_t>(options_.queue_batches)) {
+        worker_(static_cast<size_t>(options_.queue_batches), clock, stats_.queue_batches) {
     for (int i = 0; i < options_.max_batches_in_flight; ++i) {
       records_.push_back(std::make_unique<KafkaRecord>());
       free_.push_back(records_.back().get());
@@ -63,7 +60,7 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
 
   ~KafkaSink() override {
     // The runtime always calls Stop first; this only keeps a forgotten Stop from aborting.
-    if (worker_.joinable()) (void)Stop(std::numeric_limits<int64_t>::min());
+    if (worker_.running()) (void)Stop(std::numeric_limits<int64_t>::min());
   }
 
   Status Start() override {
@@ -72,16 +69,12 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
         KafkaProducer::Create(options_, name_, this, clock_);
     if (!producer.ok()) return producer.status();
     producer_ = std::move(producer).value();
-    worker_ = std::thread([this] { Run(); });
+    worker_.Start([this] { Run(); });
     return Status::Ok();
   }
 
   void Submit(BatchPtr batch, AckHandle ack) override {
-    Item item{std::move(batch), ack};
-    stats_.queue_batches->Add(1);
-    // Only fails after Stop: the batch is then never acknowledged, so it is read again next run.
-    if (!queue_.Push(item)) {
-      stats_.queue_batches->Add(-1);
+    if (!worker_.Submit(std::move(batch), ack)) {
       spdlog::warn("{}: batch submitted after stop, not sent", name_);
     }
   }
@@ -90,26 +83,16 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopped_) return Status::Ok();
-      stopping_ = true;
-      deadline_ns_ = deadline_ns;
-      ++wakeups_;
     }
-    cv_.notify_all();
-    queue_.Close();
-    if (worker_.joinable()) worker_.join();
-    std::vector<Item> left;
-    queue_.PopAll(&left, std::numeric_limits<size_t>::max(), 0);
-    stats_.queue_batches->Add(-static_cast<int64_t>(left.size()));
+    size_t undelivered = worker_.Stop(deadline_ns);
     // The deadline passed with messages still in librdkafka: purge them. Their reports come back
     // as _PURGE_* failures, so those batches are never acknowledged and are read again next run.
     producer_.reset();
-    size_t undelivered = left.size();
     {
       std::lock_guard<std::mutex> lock(mu_);
       undelivered += records_.size() - free_.size();
       stopped_ = true;
     }
-    left.clear();
     for (auto& rec : records_) rec->Reset();  // batches go back to the pool now
     // Letters of batches that never finished: harmless to keep (the batch is re-read and its
     // events dead-lettered again), worse to lose if this run was the last.
@@ -155,13 +138,8 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
   }
 
  private:
-  struct Item {
-    BatchPtr batch;
-    AckHandle ack;
-  };
-
   void Run() {
-    std::vector<Item> items;
+    std::vector<QueuedBatch> items;
     while (true) {
       SettleFailed();
       ServeRetries();
@@ -169,18 +147,17 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
         if (!ReplaceProducer()) break;
         continue;
       }
-      if (DeadlinePassed()) break;
+      if (worker_.DeadlinePassed()) break;
       if (!HasFreeRecord()) {
         Wait(NextWakeMs());
         continue;
       }
       items.clear();
-      if (queue_.PopAll(&items, 1, retry_.empty() ? kIdleWaitMs : NextWakeMs()) == 1) {
-        stats_.queue_batches->Add(-1);
+      if (worker_.Pop(&items, 1, retry_.empty() ? kIdleWaitMs : NextWakeMs()) == 1) {
         Send(TakeFreeRecord(), std::move(items.front()));
         continue;
       }
-      if (queue_.closed() && queue_.size() == 0) {
+      if (worker_.closed() && worker_.queued() == 0) {
         if (InFlight() == 0) break;
         Wait(NextWakeMs());
       }
@@ -188,7 +165,7 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
   }
 
   // Serializes the batch into `rec` and produces each of its messages.
-  void Send(KafkaRecord* rec, Item item) {
+  void Send(KafkaRecord* rec, QueuedBatch item) {
     rec->batch = std::move(item.batch);
     rec->ack = item.ack;
     producer_->TrimTopics(kMaxCachedTopics);  // between batches: no handle is held
@@ -234,7 +211,7 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
       }
       rec.outstanding.fetch_sub(1, std::memory_order_relaxed);  // the hold keeps it above zero
       rd_kafka_resp_err_t err = rd_kafka_last_error();
-      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !DeadlinePassed()) {
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !worker_.DeadlinePassed()) {
         Wait(kQueueFullWaitMs);
         continue;
       }
@@ -257,9 +234,8 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
     {
       std::lock_guard<std::mutex> lock(mu_);
       failed_.push_back(rec);
-      ++wakeups_;
     }
-    cv_.notify_all();
+    worker_.Wake();
   }
 
   // Acknowledges the batch of `rec` and frees the record. Any thread that owns the record.
@@ -273,9 +249,8 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
     {
       std::lock_guard<std::mutex> lock(mu_);
       free_.push_back(rec);
-      ++wakeups_;
     }
-    cv_.notify_all();
+    worker_.Wake();
     ack.Done(status);
   }
 
@@ -399,7 +374,7 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
       }
       stats_.health->Failing(p.status().ToString(), clock_.NowUnixNanos());
       log_.Error(p.status().ToString(), clock_.MonotonicNanos());
-      if (DeadlinePassed()) return false;
+      if (worker_.DeadlinePassed()) return false;
       Wait(backoff_.DelayNanos(attempt) / 1'000'000);
     }
   }
@@ -419,11 +394,6 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
     return records_.size() - free_.size();
   }
 
-  bool DeadlinePassed() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return stopping_ && clock_.MonotonicNanos() >= deadline_ns_;
-  }
-
   // Milliseconds until the earliest scheduled round, at most kIdleWaitMs.
   int64_t NextWakeMs() {
     int64_t wait_ns = kIdleWaitMs * 1'000'000;
@@ -433,15 +403,8 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
   }
 
   // Waits up to `ms` (less when a stop deadline comes first) for anything that changes what the
-  // worker can do: a record freed or failed, or Stop.
-  void Wait(int64_t ms) {
-    std::unique_lock<std::mutex> lock(mu_);
-    int64_t wait_ns = ms * 1'000'000;
-    if (stopping_) wait_ns = std::min(wait_ns, deadline_ns_ - clock_.MonotonicNanos());
-    if (wait_ns <= 0) return;
-    uint64_t seen = wakeups_;
-    cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns), [&] { return wakeups_ != seen; });
-  }
+  // worker can do: a record freed or failed (they call worker_.Wake()), or Stop.
+  void Wait(int64_t ms) { (void)worker_.Wait(ms * 1'000'000); }
 
   const KafkaSinkOptions options_;
   const std::string name_;
@@ -459,17 +422,12 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
   Backoff backoff_;
   LogLimiter log_;
 
-  BoundedQueue<Item> queue_;
-  std::thread worker_;
+  SinkWorker worker_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
   std::vector<KafkaRecord*> free_ LOGSHIP_GUARDED_BY(mu_);
   std::vector<KafkaRecord*> failed_ LOGSHIP_GUARDED_BY(mu_);  // completed with failures
-  uint64_t wakeups_ LOGSHIP_GUARDED_BY(mu_) = 0;
-  bool stopping_ LOGSHIP_GUARDED_BY(mu_) = false;
   bool stopped_ LOGSHIP_GUARDED_BY(mu_) = false;
-  int64_t deadline_ns_ LOGSHIP_GUARDED_BY(mu_) = std::numeric_limits<int64_t>::max();
 };
 
 }  // namespace

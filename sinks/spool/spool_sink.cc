@@ -4,24 +4,19 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <limits>
-#include <mutex>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "src/base/clock.h"
 #include "src/base/log_limiter.h"
 #include "src/base/status_macros.h"
-#include "src/base/thread_annotations.h"
 #include "src/config/config_reader.h"
 #include "src/event/json_writer.h"
 #include "src/event/output_buffer.h"
 #include "src/pipeline/backoff.h"
-#include "src/pipeline/bounded_queue.h"
+#include "src/pipeline/sink_worker.h"
 #include "src/pipeline/spool_writer.h"
 
 namespace logship {
@@ -48,46 +43,28 @@ class SpoolSink final : public Sink {
         writer_(SpoolWriterOptions{options_.path, options_.max_file_bytes.bytes,
                                    options_.max_file_age.nanos},
                 clock, fs),
-        queue_(static_cast<size_t>(options_.queue_batches)) {}
+        worker_(static_cast<size_t>(options_.queue_batches), clock, stats_.queue_batches) {}
 
   ~SpoolSink() override {
     // The runtime always calls Stop first; this only keeps a forgotten Stop from aborting.
-    if (worker_.joinable()) (void)Stop(std::numeric_limits<int64_t>::min());
+    if (worker_.running()) (void)Stop(std::numeric_limits<int64_t>::min());
   }
 
   Status Start() override {
     Status s = writer_.Open();
     if (!s.ok()) return s.WithContext(name_ + ": spool '" + options_.path + "'");
-    worker_ = std::thread([this] { Run(); });
+    worker_.Start([this] { Run(); });
     return Status::Ok();
   }
 
   void Submit(BatchPtr batch, AckHandle ack) override {
-    Item item{std::move(batch), ack};
-    stats_.queue_batches->Add(1);
-    // Only fails after Stop: the batch is then never acknowledged, so it is read again next run.
-    if (!queue_.Push(item)) {
-      stats_.queue_batches->Add(-1);
+    if (!worker_.Submit(std::move(batch), ack)) {
       spdlog::warn("{}: batch submitted after stop, not written", name_);
     }
   }
 
   Status Stop(int64_t deadline_ns) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-      deadline_ns_ = deadline_ns;
-      ++stop_calls_;
-    }
-    stop_cv_.notify_all();
-    queue_.Close();
-    if (worker_.joinable()) worker_.join();
-    // What is still queued missed the deadline: release it unacknowledged, so the pool gets the
-    // batches back now and their lines are read again next run.
-    std::vector<Item> left;
-    queue_.PopAll(&left, std::numeric_limits<size_t>::max(), 0);
-    size_t undelivered = left.size() + abandoned_batches_;
-    left.clear();
+    size_t undelivered = worker_.Stop(deadline_ns) + abandoned_batches_;
     Status closed = writer_.Close();
     if (undelivered > 0) {
       return Status::Unavailable(name_, std::to_string(undelivered) +
@@ -98,16 +75,11 @@ class SpoolSink final : public Sink {
   }
 
  private:
-  struct Item {
-    BatchPtr batch;
-    AckHandle ack;
-  };
-
   void Run() {
     while (true) {
       group_.clear();
-      if (queue_.PopAll(&group_, 1, 1000) == 0) {
-        if (queue_.closed()) break;
+      if (worker_.Pop(&group_, 1, 1000) == 0) {
+        if (worker_.closed()) break;
         continue;
       }
       // Group commit: take what else is queued into the same write and fsync, but stop at
@@ -115,18 +87,17 @@ class SpoolSink final : public Sink {
       out_.clear();
       group_events_ = 0;
       SerializeFrom(0);
-      while (out_.size() < kMaxGroupBytes && queue_.PopAll(&group_, 1, 0) == 1) {
+      while (out_.size() < kMaxGroupBytes && worker_.Pop(&group_, 1, 0) == 1) {
         SerializeFrom(group_.size() - 1);
       }
-      stats_.queue_batches->Add(-static_cast<int64_t>(group_.size()));
-      if (DeadlinePassed() || !WriteDurably()) {
+      if (worker_.DeadlinePassed() || !WriteDurably()) {
         abandoned_batches_ = group_.size();
         break;
       }
       stats_.events_out->Add(group_events_);
       stats_.health->Delivered(clock_.NowUnixNanos());
       // Acknowledge in submission order, releasing each batch at once so the pool gets it back.
-      for (Item& item : group_) {
+      for (QueuedBatch& item : group_) {
         item.ack.Done(AckStatus::kDelivered);
         item.batch.reset();
       }
@@ -154,7 +125,8 @@ class SpoolSink final : public Sink {
       stats_.retries->Add(1);
       stats_.health->Failing(why, clock_.NowUnixNanos());
       log_limiter_.Error(name_ + ": " + why + "; retrying", clock_.MonotonicNanos());
-      if (!WaitForRetry(backoff_.DelayNanos(attempt))) return false;
+      // False once the stop deadline has passed: give up, leaving the group unacknowledged.
+      if (!worker_.Wait(backoff_.DelayNanos(attempt))) return false;
     }
   }
 
@@ -172,27 +144,6 @@ class SpoolSink final : public Sink {
     }
   }
 
-  bool DeadlinePassed() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return stopping_ && clock_.MonotonicNanos() >= deadline_ns_;
-  }
-
-  // Waits `delay_ns` before a retry, or less when a stop deadline comes first. False when the
-  // deadline has passed: the caller gives up, leaving its group unacknowledged.
-  bool WaitForRetry(int64_t delay_ns) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (stopping_) {
-      int64_t left = deadline_ns_ - clock_.MonotonicNanos();
-      if (left <= 0) return false;
-      delay_ns = std::min(delay_ns, left);
-    }
-    uint64_t seen = stop_calls_;
-    // Stop() notifies: a new deadline must be looked at now, not after a 5 s backoff.
-    stop_cv_.wait_for(lock, std::chrono::nanoseconds(delay_ns),
-                      [&] { return stop_calls_ != seen; });
-    return !(stopping_ && clock_.MonotonicNanos() >= deadline_ns_);
-  }
-
   const SpoolSinkOptions options_;
   const std::string name_;
   const size_t sink_index_;  // this sink's routes in each batch
@@ -203,20 +154,13 @@ class SpoolSink final : public Sink {
   SpoolWriter writer_;
   JsonWriter json_;
   OutputBuffer out_;
-  std::vector<Item> group_;
+  std::vector<QueuedBatch> group_;
   Backoff backoff_;
   LogLimiter log_limiter_;
   size_t abandoned_batches_ = 0;  // read by Stop after join
   uint64_t group_events_ = 0;     // events serialized into out_
 
-  BoundedQueue<Item> queue_;
-  std::thread worker_;
-
-  std::mutex mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ LOGSHIP_GUARDED_BY(mu_) = false;
-  int64_t deadline_ns_ LOGSHIP_GUARDED_BY(mu_) = std::numeric_limits<int64_t>::max();
-  uint64_t stop_calls_ LOGSHIP_GUARDED_BY(mu_) = 0;
+  SinkWorker worker_;
 };
 
 }  // namespace

@@ -87,11 +87,10 @@ class Pipeline final : public SourceContext {
   std::atomic<bool> drained_{false};
   std::thread joiner_;  // joins the sources, then sets sources_done_
   bool started_ = false;
-  int lock_fd_ = -1;
+  int lock_fd_ = -1;  // flock on <data_dir>/lock, held while the pipeline lives
   bool has_sink_conditions_ = false;
   std::mutex stages_mu_;
-  std::vector<uint8_t> marks_;  // a stage's selection, reused (guarded by stages_mu_)  // flock on
-                                // <data_dir>/lock, held while the pipeline lives
+  std::vector<uint8_t> marks_;  // a stage's selection, reused (guarded by stages_mu_)
   bool sinks_stopped_ = false;
 };
 
