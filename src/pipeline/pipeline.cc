@@ -38,9 +38,9 @@ Pipeline::Pipeline(PipelineParts parts, std::string host_name, bool once, Clock&
                                          {{"pipeline", parts_.name}})),
       pool_(parts_.max_batches_in_flight) {
   parts_.stage_when.resize(parts_.stages.size());
-  parts_.sink_when.resize(parts_.sinks.size());
-  for (const auto& w : parts_.sink_when)
-    has_sink_conditions_ = has_sink_conditions_ || w.has_value();
+  for (const SinkSlot& s : parts_.sinks) {
+    has_sink_conditions_ = has_sink_conditions_ || s.when.has_value();
+  }
 }
 
 Pipeline::~Pipeline() {
@@ -66,10 +66,10 @@ Status Pipeline::LockDataDir() {
 Status Pipeline::Start() {
   LOGSHIP_RETURN_IF_ERROR(LockDataDir());
   for (size_t i = 0; i < parts_.sinks.size(); ++i) {
-    Status st = parts_.sinks[i]->Start();
+    Status st = parts_.sinks[i].sink->Start();
     if (!st.ok()) {
-      for (size_t j = 0; j < i; ++j) (void)parts_.sinks[j]->Stop(clock_.MonotonicNanos());
-      return st.WithContext(parts_.sink_names[i]);
+      for (size_t j = 0; j < i; ++j) (void)parts_.sinks[j].sink->Stop(clock_.MonotonicNanos());
+      return st.WithContext(parts_.sinks[i].name);
     }
   }
   for (size_t i = 0; i < parts_.sources.size(); ++i) {
@@ -80,7 +80,7 @@ Status Pipeline::Start() {
         parts_.sources[j]->Join();
       }
       pool_.Cancel();
-      for (auto& sink : parts_.sinks) (void)sink->Stop(clock_.MonotonicNanos());
+      for (SinkSlot& s : parts_.sinks) (void)s.sink->Stop(clock_.MonotonicNanos());
       sinks_stopped_ = true;
       return st;
     }
@@ -127,7 +127,7 @@ void Pipeline::Emit(MutableBatch batch) {
   AckTracker* tracker = batch->ack_tracker;
   uint64_t sequence = batch->sequence;
   BatchPtr frozen = BatchPool::Freeze(std::move(batch));
-  for (auto& sink : parts_.sinks) sink->Submit(frozen, AckHandle(tracker, sequence));
+  for (SinkSlot& s : parts_.sinks) s.sink->Submit(frozen, AckHandle(tracker, sequence));
 }
 
 void Pipeline::Count(const Batch& batch) {
@@ -167,7 +167,7 @@ void Pipeline::Route(Batch& batch) {
   size_t n = events.size();
   batch.routes.assign(parts_.sinks.size() * n, 1);
   for (size_t s = 0; s < parts_.sinks.size(); ++s) {
-    const std::optional<Condition>& when = parts_.sink_when[s];
+    const std::optional<Condition>& when = parts_.sinks[s].when;
     if (!when) continue;
     for (size_t i = 0; i < n; ++i) {
       batch.routes[s * n + i] = !events[i].dropped && when->Matches(batch, events[i]);
@@ -188,10 +188,10 @@ bool Pipeline::Drain(int64_t deadline_ns) {
   bool complete = sources_done_.load();
   pool_.Cancel();
   for (size_t i = 0; i < parts_.sinks.size(); ++i) {
-    Status st = parts_.sinks[i]->Stop(deadline_ns);
+    Status st = parts_.sinks[i].sink->Stop(deadline_ns);
     if (!st.ok()) {
       complete = false;
-      spdlog::warn("{}: {}", parts_.sink_names[i], st.message());
+      spdlog::warn("{}: {}", parts_.sinks[i].name, st.message());
     }
   }
   sinks_stopped_ = true;

@@ -201,13 +201,8 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
     ctx.sink_index = -1;
     ctx.sink_stats = nullptr;
     if (sink.ok()) {
-      parts.sinks.push_back(std::move(*sink));
-      parts.sink_names.push_back(sk.path());
-      parts.sink_ids.push_back(id);
-      parts.sink_types.push_back(type);
-      parts.sink_when.push_back(std::move(when));
-      parts.sink_health.push_back(std::move(health));
-      parts.sink_stats.push_back(std::move(stats));
+      parts.sinks.push_back(SinkSlot{sk.path(), id, type, std::move(when), std::move(health),
+                                     std::move(stats), std::move(*sink)});
     }
   }
 }

@@ -22,6 +22,18 @@
 
 namespace logship {
 
+// One sink of a pipeline, with what the pipeline keeps about it for routing, logs and /status.
+struct SinkSlot {
+  std::string name;               // component path, for logs: "pipelines.app.sinks[0]"
+  std::string id;                 // "spool", or "spool-1" when a type appears twice
+  std::string type;               // its `type:`
+  std::optional<Condition> when;  // the events it receives; none: every event
+  std::unique_ptr<SinkHealth> health;
+  std::unique_ptr<SinkStats> stats;  // pointing into the metrics registry
+  // Declared last, so destroyed first: the sink holds pointers to health and stats.
+  std::unique_ptr<Sink> sink;
+};
+
 struct PipelineParts {
   std::string name;
   std::string data_dir;  // <data_dir>/<name>
@@ -31,14 +43,8 @@ struct PipelineParts {
   std::vector<std::unique_ptr<Source>> sources;
   std::vector<std::unique_ptr<Stage>> stages;
   std::vector<std::optional<Condition>> stage_when;  // one per stage
-  std::vector<std::unique_ptr<Sink>> sinks;
-  std::vector<std::optional<Condition>> sink_when;       // one per sink
-  std::vector<std::unique_ptr<SinkHealth>> sink_health;  // one per sink
-  std::vector<std::unique_ptr<SinkStats>> sink_stats;    // one per sink, pointing into metrics
-  std::vector<std::string> source_names;                 // component paths, for logs
-  std::vector<std::string> sink_names;
-  std::vector<std::string> sink_ids;    // "spool", or "spool-1" when a type appears twice
-  std::vector<std::string> sink_types;  // the `type:` of each sink
+  std::vector<std::string> source_names;             // component paths, for logs
+  std::vector<SinkSlot> sinks;
   size_t batch_max_events = 2048;
   size_t batch_max_bytes = 1 << 20;
   int64_t batch_timeout_ns = 200'000'000;

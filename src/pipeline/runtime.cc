@@ -95,10 +95,9 @@ AgentStatus CollectStatus(const std::vector<std::unique_ptr<Pipeline>>& pipeline
       if (!problem.empty())
         ps.failing_inputs.push_back({parts.source_names[i], std::move(problem)});
     }
-    for (size_t i = 0; i < parts.sinks.size(); ++i) {
-      ps.sinks.push_back(SinkStatus{parts.sink_ids[i], parts.sink_types[i],
-                                    parts.sink_health[i]->snapshot(),
-                                    parts.sink_stats[i]->events_out->value()});
+    for (const SinkSlot& k : parts.sinks) {
+      ps.sinks.push_back(
+          SinkStatus{k.id, k.type, k.health->snapshot(), k.stats->events_out->value()});
     }
     s.pipelines.push_back(std::move(ps));
   }

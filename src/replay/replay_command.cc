@@ -50,8 +50,8 @@ void PrintPlan(const std::vector<InputReplay>& plans) {
 std::vector<bool> SelectSinks(const PipelineParts& parts, const std::string& sink) {
   std::vector<bool> selected(parts.sinks.size(), sink.empty());
   bool any = sink.empty();
-  for (size_t i = 0; i < parts.sink_ids.size(); ++i) {
-    if (parts.sink_ids[i] == sink) selected[i] = any = true;
+  for (size_t i = 0; i < parts.sinks.size(); ++i) {
+    if (parts.sinks[i].id == sink) selected[i] = any = true;
   }
   return any ? selected : std::vector<bool>();
 }
@@ -63,9 +63,9 @@ Status CheckNotShared(const PipelineParts& parts, const std::vector<bool>& selec
   bool spool = false;
   std::string which;
   for (size_t i = 0; i < selected.size(); ++i) {
-    if (selected[i] && parts.sink_types[i] == "spool") {
+    if (selected[i] && parts.sinks[i].type == "spool") {
       spool = true;
-      which = parts.sink_ids[i];
+      which = parts.sinks[i].id;
     }
   }
   if (!spool) return Status::Ok();
@@ -131,7 +131,7 @@ int RunReplayCommand(AgentConfig config, const ReplayCommand& command) {
   std::set<std::string> known_ids;
   for (const PipelineParts& parts : config.pipelines) {
     if (!command.pipeline.empty() && parts.name != command.pipeline) continue;
-    known_ids.insert(parts.sink_ids.begin(), parts.sink_ids.end());
+    for (const SinkSlot& s : parts.sinks) known_ids.insert(s.id);
     std::vector<bool> selected = SelectSinks(parts, command.sink);
     if (!selected.empty()) sinks[parts.name] = std::move(selected);
   }
@@ -170,7 +170,7 @@ int RunReplayCommand(AgentConfig config, const ReplayCommand& command) {
     Status free = CheckNotShared(parts, selected->second, parts.data_dir);
     if (!free.ok()) return UsageError(free.message());
     for (size_t i = 0; i < parts.sinks.size(); ++i) {
-      if (!selected->second[i]) parts.sinks[i] = std::make_unique<DiscardSink>();
+      if (!selected->second[i]) parts.sinks[i].sink = std::make_unique<DiscardSink>();
     }
     parts.sources = std::move(sources);
     parts.source_names = std::move(source_names);

@@ -103,8 +103,10 @@ class PipelineFlowTest : public ::testing::Test {
     parts.source_names.push_back(ctx.component);
     auto sink = std::make_unique<HoldingSink>();
     sink_ = sink.get();
-    parts.sinks.push_back(std::move(sink));
-    parts.sink_names.push_back("pipelines.p.sinks[0]");
+    SinkSlot slot;
+    slot.name = "pipelines.p.sinks[0]";
+    slot.sink = std::move(sink);
+    parts.sinks.push_back(std::move(slot));
     parts.max_batches_in_flight = in_flight;
     parts.batch_max_events = 1024;
     parts.batch_max_bytes = 256 * 1024;
