@@ -32,7 +32,40 @@ class WritableFile {
 
 struct DirEntry {
   std::string name;
-  bool is_dir = false;
+  bool is_dir = false;   // from the directory entry: a symlink to a directory is not one
+  bool is_link = false;  // a symlink: stat tells what it names
+};
+
+// What stat(2) tells of a file, symlinks followed.
+struct FileInfo {
+  enum class Type : uint8_t {
+    kRegular,
+    kDirectory,
+    kFifo,
+    kSocket,
+    kCharDevice,
+    kBlockDevice,
+    kOther
+  };
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  Type type = Type::kOther;
+  bool regular() const { return type == Type::kRegular; }
+  // "a FIFO", "a directory", ... for messages about paths that cannot be tailed.
+  const char* TypeName() const;
+};
+
+// A file open for reading at any offset, as the tailer reads logs: it stays the file that was
+// opened whatever happens to its path (renamed, deleted). Not thread-safe; one reader owns it.
+class ReadableFile {
+ public:
+  virtual ~ReadableFile() = default;
+  // Reads up to `n` bytes at `offset` into `buf` (pread); returns the count (0 at the end).
+  virtual Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) = 0;
+  // The open file's identity and current size (fstat).
+  virtual Result<FileInfo> Stat() = 0;
+  virtual const std::string& path() const = 0;
 };
 
 class FileSystem {
@@ -59,6 +92,10 @@ class FileSystem {
   virtual Result<std::vector<DirEntry>> ListDir(const std::string& dir) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
   virtual bool Exists(const std::string& path) = 0;
+  // Opens `path` for reading. NotFound if it does not exist.
+  virtual Result<std::unique_ptr<ReadableFile>> OpenReadable(const std::string& path) = 0;
+  // stat(2) of `path`, following symlinks. NotFound if it does not exist.
+  virtual Result<FileInfo> Stat(const std::string& path) = 0;
 };
 
 // The real file system. Stateless; the returned object lives for the whole process.

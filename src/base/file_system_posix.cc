@@ -62,6 +62,51 @@ class PosixWritableFile final : public WritableFile {
   uint64_t size_;
 };
 
+FileInfo ToFileInfo(const struct stat& st) {
+  FileInfo info;
+  info.device = static_cast<uint64_t>(st.st_dev);
+  info.inode = static_cast<uint64_t>(st.st_ino);
+  info.size = static_cast<uint64_t>(st.st_size);
+  if (S_ISREG(st.st_mode)) {
+    info.type = FileInfo::Type::kRegular;
+  } else if (S_ISDIR(st.st_mode)) {
+    info.type = FileInfo::Type::kDirectory;
+  } else if (S_ISFIFO(st.st_mode)) {
+    info.type = FileInfo::Type::kFifo;
+  } else if (S_ISSOCK(st.st_mode)) {
+    info.type = FileInfo::Type::kSocket;
+  } else if (S_ISCHR(st.st_mode)) {
+    info.type = FileInfo::Type::kCharDevice;
+  } else if (S_ISBLK(st.st_mode)) {
+    info.type = FileInfo::Type::kBlockDevice;
+  }
+  return info;
+}
+
+class PosixReadableFile final : public ReadableFile {
+ public:
+  PosixReadableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixReadableFile() override { ::close(fd_); }
+
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) override {
+    while (true) {
+      ssize_t got = ::pread(fd_, buf, n, static_cast<off_t>(offset));
+      if (got >= 0) return static_cast<size_t>(got);
+      if (errno != EINTR) return PosixError(path_, errno);
+    }
+  }
+  Result<FileInfo> Stat() override {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return PosixError(path_, errno);
+    return ToFileInfo(st);
+  }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
 class PosixFs final : public FileSystem {
  public:
   Result<std::string> ReadFile(const std::string& path) override {
@@ -172,7 +217,7 @@ class PosixFs final : public FileSystem {
         std::string full = JoinPath(dir, name);
         is_dir = ::stat(full.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
       }
-      out.push_back(DirEntry{std::string(name), is_dir});
+      out.push_back(DirEntry{std::string(name), is_dir, e->d_type == DT_LNK});
     }
     ::closedir(d);
     return out;
@@ -185,9 +230,41 @@ class PosixFs final : public FileSystem {
   }
 
   bool Exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+
+  Result<std::unique_ptr<ReadableFile>> OpenReadable(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(path, errno);
+    return std::unique_ptr<ReadableFile>(std::make_unique<PosixReadableFile>(path, fd));
+  }
+
+  Result<FileInfo> Stat(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return PosixError(path, errno);
+    return ToFileInfo(st);
+  }
 };
 
 }  // namespace
+
+const char* FileInfo::TypeName() const {
+  switch (type) {
+    case Type::kRegular:
+      return "a regular file";
+    case Type::kDirectory:
+      return "a directory";
+    case Type::kFifo:
+      return "a FIFO";
+    case Type::kSocket:
+      return "a socket";
+    case Type::kCharDevice:
+      return "a character device";
+    case Type::kBlockDevice:
+      return "a block device";
+    case Type::kOther:
+      break;
+  }
+  return "not a regular file";
+}
 
 FileSystem& PosixFileSystem() {
   static PosixFs* fs = new PosixFs();  // never destroyed: used until the last thread exits

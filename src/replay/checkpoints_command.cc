@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/replay/checkpoints_command.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -264,10 +261,9 @@ Result<std::vector<Change>> PlanReset(const FileInput& input, const Glob& glob,
     if (std::find(known.begin(), known.end(), std::make_pair(f.device, f.inode)) != known.end()) {
       continue;
     }
-    int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::FromErrno(f.path, errno);
-    Result<Fingerprint> fp = ComputeFingerprint(fd, f.path);
-    ::close(fd);
+    LOGSHIP_ASSIGN_OR_RETURN(std::unique_ptr<ReadableFile> file,
+                             PosixFileSystem().OpenReadable(f.path));
+    Result<Fingerprint> fp = ComputeFingerprint(*file);
     if (!fp.ok()) return fp.status();
     LOGSHIP_ASSIGN_OR_RETURN(uint64_t offset, TargetOffset(to, f.path, f.size));
     state.files.push_back(FileCheckpoint{f.device, f.inode, fp->len, fp->hash, offset, f.path});

@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/replay/file_locator.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <set>
 
 #include "src/base/file_system.h"
@@ -33,26 +29,21 @@ void FileLocator::IndexDir(const std::string& dir) {
   for (const DirEntry& e : *entries) {
     if (e.is_dir) continue;
     std::string path = JoinPath(dir, e.name);
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    by_inode_.emplace(
-        std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)),
-        LocatedFile{path, static_cast<uint64_t>(st.st_size)});
+    Result<FileInfo> info = PosixFileSystem().Stat(path);
+    if (!info.ok() || !info->regular()) continue;
+    by_inode_.emplace(std::make_pair(info->device, info->inode), LocatedFile{path, info->size});
   }
 }
 
 std::optional<LocatedFile> FileLocator::Find(const FileCheckpoint& c) const {
   auto it = by_inode_.find({c.device, c.inode});
   if (it == by_inode_.end()) return std::nullopt;
-  int fd = ::open(it->second.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  Result<bool> same =
-      FingerprintMatches(fd, it->second.path, Fingerprint{c.fingerprint_len, c.fingerprint});
-  struct stat st;
-  bool stat_ok = ::fstat(fd, &st) == 0;
-  ::close(fd);
-  if (!same.ok() || !*same || !stat_ok) return std::nullopt;
-  return LocatedFile{it->second.path, static_cast<uint64_t>(st.st_size)};
+  Result<std::unique_ptr<ReadableFile>> file = PosixFileSystem().OpenReadable(it->second.path);
+  if (!file.ok()) return std::nullopt;
+  Result<bool> same = FingerprintMatches(**file, Fingerprint{c.fingerprint_len, c.fingerprint});
+  Result<FileInfo> info = (*file)->Stat();
+  if (!same.ok() || !*same || !info.ok()) return std::nullopt;
+  return LocatedFile{it->second.path, info->size};
 }
 
 }  // namespace logship

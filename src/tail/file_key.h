@@ -11,10 +11,12 @@
 
 #include <cstdint>
 
+#include "src/base/file_system.h"
+
 namespace logship {
 
-// Reads the head of the open file `fd` with pread (the file position is untouched). Never 0: 0
-// means "no file" in a BatchSource. A read error hashes what was read (nothing).
-uint64_t ComputeFileKey(int fd, uint64_t device, uint64_t inode);
+// Reads the head of the open `file`. Never 0: 0 means "no file" in a BatchSource. A read error
+// hashes what was read (nothing).
+uint64_t ComputeFileKey(ReadableFile& file, uint64_t device, uint64_t inode);
 
 }  // namespace logship

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/tail/file_scanner.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <set>
 #include <utility>
 
 namespace logship {
 
-FileScanner::FileScanner(std::vector<Glob> include, std::vector<Glob> exclude)
-    : include_(std::move(include)), exclude_(std::move(exclude)) {}
+FileScanner::FileScanner(std::vector<Glob> include, std::vector<Glob> exclude, FileSystem& fs)
+    : fs_(&fs), include_(std::move(include)), exclude_(std::move(exclude)) {}
 
 bool FileScanner::Excluded(const std::string& path) const {
   for (const Glob& g : exclude_) {
@@ -20,30 +17,16 @@ bool FileScanner::Excluded(const std::string& path) const {
   return false;
 }
 
-namespace {
-
-const char* KindOf(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  return "not a regular file";
-}
-
-}  // namespace
-
 ScanResult FileScanner::Scan() const {
   ScanResult out;
   out.matches_per_include.assign(include_.size(), 0);
   for (size_t i = 0; i < include_.size(); ++i) {
     const Glob& glob = include_[i];
     if (glob.literal()) {
-      Consider(glob.pattern(), static_cast<int>(i), out);
-      struct stat st;
-      if (::stat(glob.base_dir().c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        out.dirs.push_back(glob.base_dir());
-      }
+      Result<FileInfo> info = fs_->Stat(glob.pattern());
+      if (info.ok()) Consider(glob.pattern(), *info, static_cast<int>(i), out);
+      Result<FileInfo> dir = fs_->Stat(glob.base_dir());
+      if (dir.ok() && dir->type == FileInfo::Type::kDirectory) out.dirs.push_back(glob.base_dir());
       continue;
     }
     std::vector<std::pair<uint64_t, uint64_t>> seen_dirs;  // guards against symlink loops
@@ -62,58 +45,56 @@ ScanResult FileScanner::Scan() const {
   return out;
 }
 
-void FileScanner::Consider(const std::string& path, int index, ScanResult& out) const {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return;
+void FileScanner::Consider(const std::string& path, const FileInfo& info, int index,
+                           ScanResult& out) const {
   if (Excluded(path)) return;
-  if (!S_ISREG(st.st_mode)) {
-    out.skipped.push_back(SkippedPath{path, KindOf(st.st_mode)});
+  if (!info.regular()) {
+    out.skipped.push_back(SkippedPath{path, info.TypeName()});
     return;
   }
   ++out.matches_per_include[static_cast<size_t>(index)];
-  out.files.push_back(FoundFile{path, static_cast<uint64_t>(st.st_dev),
-                                static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_size),
-                                index});
+  out.files.push_back(FoundFile{path, info.device, info.inode, info.size, index});
 }
 
 void FileScanner::Walk(const Glob& glob, int index, const std::string& dir, ScanResult& out,
                        std::vector<std::pair<uint64_t, uint64_t>>& seen_dirs) const {
-  struct stat dst;
-  if (::stat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode)) return;
-  std::pair<uint64_t, uint64_t> id{static_cast<uint64_t>(dst.st_dev),
-                                   static_cast<uint64_t>(dst.st_ino)};
+  Result<FileInfo> dinfo = fs_->Stat(dir);
+  if (!dinfo.ok() || dinfo->type != FileInfo::Type::kDirectory) return;
+  std::pair<uint64_t, uint64_t> id{dinfo->device, dinfo->inode};
   if (std::find(seen_dirs.begin(), seen_dirs.end(), id) != seen_dirs.end()) return;
   seen_dirs.push_back(id);
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return;
+  Result<std::vector<DirEntry>> listed = fs_->ListDir(dir);
+  if (!listed.ok()) return;
   out.dirs.push_back(dir);
-  std::vector<std::pair<std::string, unsigned char>> entries;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string_view name(e->d_name);
-    if (name == "." || name == "..") continue;
-    entries.emplace_back(std::string(name), e->d_type);
-  }
-  ::closedir(d);
+  std::vector<DirEntry>& entries = *listed;
   // Sorted, so discovery order (and thus which of two links wins) does not depend on the disk.
-  std::sort(entries.begin(), entries.end());
+  std::sort(entries.begin(), entries.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   std::string path;
-  for (const auto& [name, type] : entries) {
-    path = dir == "/" ? "/" + name : dir + "/" + name;
-    bool is_dir = type == DT_DIR;
-    bool maybe = type == DT_UNKNOWN || type == DT_LNK;
-    if (maybe) {
-      struct stat st;
-      if (::stat(path.c_str(), &st) != 0) continue;
-      is_dir = S_ISDIR(st.st_mode);
-    }
-    if (is_dir) {
-      if (glob.CouldMatchBelow(path)) {
+  for (const DirEntry& e : entries) {
+    path = dir == "/" ? "/" + e.name : dir + "/" + e.name;
+    const bool below = glob.CouldMatchBelow(path);
+    const bool matches = glob.Matches(path);
+    if (e.is_dir) {
+      if (below) {
         Walk(glob, index, path, out, seen_dirs);
-      } else if (glob.Matches(path) && !Excluded(path)) {
+      } else if (matches && !Excluded(path)) {
         out.skipped.push_back(SkippedPath{path, "a directory"});
       }
-    } else if (glob.Matches(path)) {
-      Consider(path, index, out);
+      continue;
+    }
+    if (!matches && !(below && e.is_link)) continue;
+    // A symlink may name a directory: stat tells (and gives a file's identity).
+    Result<FileInfo> info = fs_->Stat(path);
+    if (!info.ok()) continue;
+    if (info->type == FileInfo::Type::kDirectory) {
+      if (below) {
+        Walk(glob, index, path, out, seen_dirs);
+      } else if (!Excluded(path)) {
+        out.skipped.push_back(SkippedPath{path, "a directory"});
+      }
+    } else if (matches) {
+      Consider(path, *info, index, out);
     }
   }
 }

@@ -6,14 +6,14 @@
 // first path in pattern order (two paths to one inode, e.g. a symlink, are one file), and the
 // directories it walked, which the watcher watches for new files, and the matching paths that are
 // not regular files. Unreadable directories are
-// skipped quietly (a log directory that does not exist yet is normal). Not thread-safe.
-
-#include <sys/types.h>
+// skipped quietly (a log directory that does not exist yet is normal). Every look at the disk goes
+// through a FileSystem. Not thread-safe.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "src/base/file_system.h"
 #include "src/config/glob.h"
 
 namespace logship {
@@ -42,7 +42,9 @@ struct ScanResult {
 
 class FileScanner {
  public:
-  FileScanner(std::vector<Glob> include, std::vector<Glob> exclude);
+  // `fs` must outlive the scanner.
+  FileScanner(std::vector<Glob> include, std::vector<Glob> exclude,
+              FileSystem& fs = PosixFileSystem());
 
   ScanResult Scan() const;
   bool Excluded(const std::string& path) const;
@@ -51,8 +53,9 @@ class FileScanner {
  private:
   void Walk(const Glob& glob, int index, const std::string& dir, ScanResult& out,
             std::vector<std::pair<uint64_t, uint64_t>>& seen_dirs) const;
-  void Consider(const std::string& path, int index, ScanResult& out) const;
+  void Consider(const std::string& path, const FileInfo& info, int index, ScanResult& out) const;
 
+  FileSystem* fs_;
   std::vector<Glob> include_;
   std::vector<Glob> exclude_;
 };

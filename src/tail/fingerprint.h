@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "src/base/file_system.h"
 #include "src/base/result.h"
 
 namespace logship {
@@ -22,25 +23,21 @@ struct Fingerprint {
   uint64_t hash = 0;  // Hash64 of those bytes
 };
 
-// Hashes the first min(file size, max_len) bytes of the open file `fd` (pread; the file position
-// is untouched). `path` names the file in errors.
-Result<Fingerprint> ComputeFingerprint(int fd, const std::string& path,
-                                       uint32_t max_len = kFingerprintBytes);
+// Hashes the first min(file size, max_len) bytes of the open `file`.
+Result<Fingerprint> ComputeFingerprint(ReadableFile& file, uint32_t max_len = kFingerprintBytes);
 
-// True when the file at `fd` is at least fp.len bytes long and its first fp.len bytes hash to
-// fp.hash.
-Result<bool> FingerprintMatches(int fd, const std::string& path, const Fingerprint& fp);
+// True when `file` is at least fp.len bytes long and its first fp.len bytes hash to fp.hash.
+Result<bool> FingerprintMatches(ReadableFile& file, const Fingerprint& fp);
 
 // The offset marker: a hash of the min(offset, kMarkerBytes) bytes just before `offset`. Saved
 // with a checkpoint, it tells on restart whether the bytes a checkpoint resumes after are still
 // the ones that were shipped: a file deleted and re-created with the same inode and the same head
 // (a banner, a CSV header), or rewritten in place, differs there and is read as a new file.
 // At offset 0, or in a file shorter than `offset`, the marker has length 0 (there is none).
-Result<Fingerprint> ComputeOffsetMarker(int fd, const std::string& path, uint64_t offset);
+Result<Fingerprint> ComputeOffsetMarker(ReadableFile& file, uint64_t offset);
 
 // True when `marker` has length 0 (a checkpoint saved without one: nothing to compare) or the
-// bytes before `offset` in the file at `fd` hash to it.
-Result<bool> OffsetMarkerMatches(int fd, const std::string& path, uint64_t offset,
-                                 const Fingerprint& marker);
+// bytes before `offset` in `file` hash to it.
+Result<bool> OffsetMarkerMatches(ReadableFile& file, uint64_t offset, const Fingerprint& marker);
 
 }  // namespace logship

@@ -70,18 +70,22 @@ class TailLossTest : public IntegrationTest {
     std::map<std::string, int> seen = Counts();
     size_t missing = 0;
     size_t duplicated = 0;
+    std::string first_missing;
+    std::string first_duplicated;
     for (const std::string& w : want) {
       auto it = seen.find(w);
       if (it == seen.end()) {
-        ++missing;
+        if (missing++ == 0) first_missing = w;
       } else if (it->second > 1) {
-        ++duplicated;
+        if (duplicated++ == 0) first_duplicated = w;
       }
     }
     size_t extra = 0;
     for (const auto& [m, n] : seen) extra += want.count(m) == 0 ? 1 : 0;
-    EXPECT_EQ(missing, 0u) << "lines lost";
-    EXPECT_EQ(duplicated, 0u) << "lines shipped twice";
+    std::string log = process_ != nullptr ? process_->Stderr() : "";
+    EXPECT_EQ(missing, 0u) << "lines lost, the first: " << first_missing << "\n" << log;
+    EXPECT_EQ(duplicated, 0u) << "lines shipped twice, the first: " << first_duplicated << "\n"
+                              << log;
     EXPECT_EQ(extra, 0u) << "lines shipped that were never written";
   }
   double Metric(const std::string& url, const std::string& name) {

@@ -20,38 +20,35 @@ using testing::WriteFile;
 
 class FingerprintTest : public ::testing::Test {
  protected:
-  ~FingerprintTest() override {
-    for (int fd : fds_) ::close(fd);
+  // Opens `path` for reading; closed with the test.
+  ReadableFile* Open(const std::string& path) {
+    Result<std::unique_ptr<ReadableFile>> f = PosixFileSystem().OpenReadable(path);
+    EXPECT_TRUE(f.ok()) << path;
+    if (!f.ok()) return nullptr;
+    files_.push_back(std::move(*f));
+    return files_.back().get();
   }
 
-  // Opens `path` read-only; closed with the test.
-  int Open(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    EXPECT_GE(fd, 0) << path;
-    fds_.push_back(fd);
-    return fd;
-  }
-
-  Fingerprint Compute(int fd, uint32_t max_len = kFingerprintBytes) {
-    Result<Fingerprint> fp = ComputeFingerprint(fd, path_, max_len);
+  Fingerprint Compute(ReadableFile* f, uint32_t max_len = kFingerprintBytes) {
+    Result<Fingerprint> fp = ComputeFingerprint(*f, max_len);
     EXPECT_TRUE(fp.ok()) << fp.status().ToString();
     return fp.ok() ? *fp : Fingerprint{};
   }
 
-  bool Matches(int fd, const Fingerprint& fp) {
-    Result<bool> same = FingerprintMatches(fd, path_, fp);
+  bool Matches(ReadableFile* f, const Fingerprint& fp) {
+    Result<bool> same = FingerprintMatches(*f, fp);
     EXPECT_TRUE(same.ok()) << same.status().ToString();
     return same.ok() && *same;
   }
 
   TempDir dir_;
   std::string path_ = dir_.Sub("app.log");
-  std::vector<int> fds_;
+  std::vector<std::unique_ptr<ReadableFile>> files_;
 };
 
 TEST_F(FingerprintTest, EmptyFile) {
   WriteFile(path_, "");
-  int fd = Open(path_);
+  ReadableFile* fd = Open(path_);
   Fingerprint fp = Compute(fd);
   EXPECT_EQ(fp.len, 0u);
   EXPECT_EQ(fp.hash, Hash64(""));
@@ -60,7 +57,7 @@ TEST_F(FingerprintTest, EmptyFile) {
 
 TEST_F(FingerprintTest, ShortFileIsFingerprintedAsItIs) {
   WriteFile(path_, "hello\n");
-  int fd = Open(path_);
+  ReadableFile* fd = Open(path_);
   Fingerprint fp = Compute(fd);
   EXPECT_EQ(fp.len, 6u);
   EXPECT_EQ(fp.hash, Hash64("hello\n"));
@@ -70,7 +67,7 @@ TEST_F(FingerprintTest, ShortFileIsFingerprintedAsItIs) {
 TEST_F(FingerprintTest, CoversAtMostTheFirstKibibyte) {
   std::string head(kFingerprintBytes, 'h');
   WriteFile(path_, head + "tail that is not covered\n");
-  int fd = Open(path_);
+  ReadableFile* fd = Open(path_);
   Fingerprint fp = Compute(fd);
   EXPECT_EQ(fp.len, kFingerprintBytes);
   EXPECT_EQ(fp.hash, Hash64(head));
@@ -84,18 +81,9 @@ TEST_F(FingerprintTest, CoversAtMostTheFirstKibibyte) {
   EXPECT_EQ(small.hash, Hash64(head.substr(0, 10)));
 }
 
-TEST_F(FingerprintTest, LeavesTheFilePositionAlone) {
-  WriteFile(path_, "0123456789\n");
-  int fd = Open(path_);
-  ASSERT_EQ(::lseek(fd, 4, SEEK_SET), 4);
-  Fingerprint fp = Compute(fd);
-  EXPECT_TRUE(Matches(fd, fp));
-  EXPECT_EQ(::lseek(fd, 0, SEEK_CUR), 4);
-}
-
 TEST_F(FingerprintTest, GrowingFileStillMatchesAndTheFingerprintExtends) {
   WriteFile(path_, "line-1\n");
-  int fd = Open(path_);
+  ReadableFile* fd = Open(path_);
   Fingerprint first = Compute(fd);
   ASSERT_EQ(first.len, 7u);
   for (int i = 2; i < 400; ++i) {
@@ -111,7 +99,7 @@ TEST_F(FingerprintTest, GrowingFileStillMatchesAndTheFingerprintExtends) {
 
 TEST_F(FingerprintTest, ChangedHeadDoesNotMatch) {
   WriteFile(path_, std::string(2000, 'a'));
-  int fd = Open(path_);
+  ReadableFile* fd = Open(path_);
   Fingerprint fp = Compute(fd);
   // Rewritten in place (same inode, same size): one byte of the head differs.
   std::string changed(2000, 'a');
@@ -127,7 +115,7 @@ TEST_F(FingerprintTest, ChangedHeadDoesNotMatch) {
 
 TEST_F(FingerprintTest, CopyTruncatedAndRefilledFileDoesNotMatch) {
   WriteFile(path_, "old-0\nold-1\n");
-  int fd = Open(path_);
+  ReadableFile* fd = Open(path_);
   Fingerprint fp = Compute(fd);
   ASSERT_EQ(::truncate(path_.c_str(), 0), 0);
   AppendFile(path_, "new-0\nnew-1\nnew-2\n");
@@ -136,7 +124,7 @@ TEST_F(FingerprintTest, CopyTruncatedAndRefilledFileDoesNotMatch) {
 
 TEST_F(FingerprintTest, FileShorterThanTheFingerprintDoesNotMatch) {
   WriteFile(path_, "0123456789");
-  int fd = Open(path_);
+  ReadableFile* fd = Open(path_);
   Fingerprint fp = Compute(fd);
   // Truncated to a prefix of itself: the bytes it has are the same, but fewer than fp.len.
   ASSERT_EQ(::truncate(path_.c_str(), 5), 0);
@@ -158,14 +146,48 @@ TEST_F(FingerprintTest, SameContentInAnotherFileMatches) {
 
 TEST_F(FingerprintTest, ReadErrorsNameTheFile) {
   // A directory opens but cannot be read.
-  int fd = Open(dir_.path());
-  Result<Fingerprint> fp = ComputeFingerprint(fd, "/some/dir");
+  ReadableFile* fd = Open(dir_.path());
+  Result<Fingerprint> fp = ComputeFingerprint(*fd);
   ASSERT_FALSE(fp.ok());
-  EXPECT_NE(fp.status().message().find("/some/dir"), std::string_view::npos)
+  EXPECT_NE(fp.status().message().find(dir_.path()), std::string_view::npos)
       << fp.status().ToString();
-  Result<bool> same = FingerprintMatches(fd, "/some/dir", Fingerprint{4, 0});
+  Result<bool> same = FingerprintMatches(*fd, Fingerprint{4, 0});
   ASSERT_FALSE(same.ok());
-  EXPECT_NE(same.status().message().find("/some/dir"), std::string_view::npos);
+  EXPECT_NE(same.status().message().find(dir_.path()), std::string_view::npos);
+  EXPECT_FALSE(ComputeOffsetMarker(*fd, 10).ok());
+}
+
+// The offset marker: the bytes just before a checkpoint's offset.
+TEST_F(FingerprintTest, OffsetMarkerCoversTheBytesBeforeTheOffset) {
+  std::string head(2000, 'h');
+  WriteFile(path_, head + "line one\nline two\n");
+  ReadableFile* f = Open(path_);
+  const uint64_t offset = head.size() + 9;  // just past "line one\n"
+  Result<Fingerprint> m = ComputeOffsetMarker(*f, offset);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->len, kMarkerBytes);
+  EXPECT_EQ(m->hash, Hash64((head + "line one\n").substr(offset - kMarkerBytes, kMarkerBytes)));
+  EXPECT_TRUE(*OffsetMarkerMatches(*f, offset, *m));
+  EXPECT_FALSE(*OffsetMarkerMatches(*f, offset + 1, *m));
+  // Rewritten with the same head but other bytes before the offset: no match.
+  WriteFile(path_, head + "LINE ONE\nline two\n");
+  EXPECT_FALSE(*OffsetMarkerMatches(*f, offset, *m));
+  // Shorter than the offset now: no match, and no marker to take there.
+  WriteFile(path_, head.substr(0, 10));
+  EXPECT_FALSE(*OffsetMarkerMatches(*f, offset, *m));
+  EXPECT_EQ(ComputeOffsetMarker(*f, offset)->len, 0u);
+}
+
+TEST_F(FingerprintTest, OffsetMarkerNearTheStartIsShort) {
+  WriteFile(path_, "ab\ncd\n");
+  ReadableFile* f = Open(path_);
+  Result<Fingerprint> m = ComputeOffsetMarker(*f, 3);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->len, 3u);
+  EXPECT_EQ(m->hash, Hash64("ab\n"));
+  EXPECT_EQ(ComputeOffsetMarker(*f, 0)->len, 0u);
+  // No marker (a checkpoint from before markers, or one set by hand) is not checked.
+  EXPECT_TRUE(*OffsetMarkerMatches(*f, 5, Fingerprint{}));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -247,6 +248,60 @@ Status FaultInjectingFileSystem::CreateDirs(const std::string& dir) {
 
 Result<std::vector<DirEntry>> FaultInjectingFileSystem::ListDir(const std::string& dir) {
   return base_.ListDir(dir);
+}
+
+namespace {
+
+// Reads through the base file unless the owner says reads of its path fail.
+class FaultyReadableFile final : public ReadableFile {
+ public:
+  FaultyReadableFile(std::unique_ptr<ReadableFile> base, std::function<bool()> fail)
+      : base_(std::move(base)), fail_(std::move(fail)) {}
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) override {
+    if (fail_()) return Status::IoError(base_->path(), "injected read error");
+    return base_->ReadAt(offset, buf, n);
+  }
+  Result<FileInfo> Stat() override { return base_->Stat(); }
+  const std::string& path() const override { return base_->path(); }
+
+ private:
+  std::unique_ptr<ReadableFile> base_;
+  std::function<bool()> fail_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ReadableFile>> FaultInjectingFileSystem::OpenReadable(
+    const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = fail_opens_.find(path);
+    if (it != fail_opens_.end() && it->second) {
+      return Status::IoError(path, "injected open error");
+    }
+  }
+  Result<std::unique_ptr<ReadableFile>> base = base_.OpenReadable(path);
+  if (!base.ok()) return base.status();
+  return std::unique_ptr<ReadableFile>(
+      std::make_unique<FaultyReadableFile>(std::move(*base), [this, path] {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = fail_reads_.find(path);
+        return it != fail_reads_.end() && it->second;
+      }));
+}
+
+Result<FileInfo> FaultInjectingFileSystem::Stat(const std::string& path) {
+  return base_.Stat(path);
+}
+
+void FaultInjectingFileSystem::FailOpensOf(const std::string& path, bool fail) {
+  std::lock_guard<std::mutex> lock(mu_);
+  fail_opens_[path] = fail;
+}
+
+void FaultInjectingFileSystem::FailReadsOf(const std::string& path, bool fail) {
+  std::lock_guard<std::mutex> lock(mu_);
+  fail_reads_[path] = fail;
 }
 
 Result<uint64_t> FaultInjectingFileSystem::FileSize(const std::string& path) {

@@ -49,6 +49,16 @@ class FaultInjectingFileSystem final : public FileSystem {
   Result<std::vector<DirEntry>> ListDir(const std::string& dir) override;
   Result<uint64_t> FileSize(const std::string& path) override;
   bool Exists(const std::string& path) override;
+  // Readable files read the real file; reads and opens can be made to fail (below).
+  Result<std::unique_ptr<ReadableFile>> OpenReadable(const std::string& path) override;
+  Result<FileInfo> Stat(const std::string& path) override;
+
+  // While set, opening `path` for reading fails with IoError (a file that cannot be opened: EIO,
+  // EACCES for a non-root reader).
+  void FailOpensOf(const std::string& path, bool fail);
+  // While set, every read of a file opened from `path` (even through a descriptor opened before)
+  // fails with IoError, as a disk error would.
+  void FailReadsOf(const std::string& path, bool fail);
 
   // Forgets everything a power failure could lose: files are cut to their synced size and every
   // directory operation not made durable by SyncDir is undone (a file created since is deleted, a
@@ -110,6 +120,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   uint64_t fail_op_at_ = UINT64_MAX;
   uint64_t die_at_op_ = UINT64_MAX;
   bool real_syncs_ = true;
+  std::map<std::string, bool> fail_opens_;
+  std::map<std::string, bool> fail_reads_;
 };
 
 }  // namespace logship::testing

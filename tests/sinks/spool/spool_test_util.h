@@ -103,6 +103,10 @@ class ScriptedFileSystem final : public FileSystem {
   }
   Result<uint64_t> FileSize(const std::string& path) override { return base_.FileSize(path); }
   bool Exists(const std::string& path) override { return base_.Exists(path); }
+  Result<std::unique_ptr<ReadableFile>> OpenReadable(const std::string& path) override {
+    return base_.OpenReadable(path);
+  }
+  Result<FileInfo> Stat(const std::string& path) override { return base_.Stat(path); }
 
  private:
   class File final : public WritableFile {
