@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -463,6 +464,13 @@ int Agent::Run() {
 }  // namespace
 
 int RunAgent(AgentConfig config, const RunOptions& options, Clock& clock) {
+  // Tailing many files takes a descriptor each (max_open_files, 1024 by default), and the soft
+  // limit a shell or service manager gives is often 1024: raise it to the hard limit.
+  struct rlimit files;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   Agent agent(std::move(config), options, clock);
   return agent.Run();
 }

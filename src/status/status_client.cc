@@ -91,6 +91,7 @@ Result<AgentStatus> ParseStatusJson(const std::string& json) {
       fs.file.size = Num(fo, "size");
       fs.file.acked_offset = Num(fo, "acked_offset");
       fs.file.state = Str(fo, "state");
+      fs.file.held_bytes = Num(fo, "held_bytes");
       ps.files.push_back(std::move(fs));
     }
     simdjson::ondemand::array sinks;
@@ -105,6 +106,14 @@ Result<AgentStatus> ParseStatusJson(const std::string& json) {
       ss.events_out = Num(ko, "events_out");
       ss.health.last_error = Str(ko, "last_error");
       ps.sinks.push_back(std::move(ss));
+    }
+    simdjson::ondemand::array inputs;
+    if (po["failing_inputs"].get_array().get(inputs) == simdjson::SUCCESS) {
+      for (auto i : inputs) {
+        object io;
+        if (i.get_object().get(io) != simdjson::SUCCESS) return fail("failing input");
+        ps.failing_inputs.push_back(InputProblem{Str(io, "input"), Str(io, "error")});
+      }
     }
     s.pipelines.push_back(std::move(ps));
   }
@@ -132,13 +141,19 @@ std::string FormatStatusTable(const AgentStatus& status) {
     for (const FileStatus* f : files) {
       out += "  " + Pad(f->file.path, width) + "  " + Pad(f->file.state, 8) +
              Pad(FormatBytes(f->file.size), 12) + Pad(FormatBytes(f->file.acked_offset), 12) +
-             FormatBytes(f->lag()) + "\n";
+             FormatBytes(f->lag());
+      // An unterminated last line, waiting for its newline.
+      if (f->file.held_bytes > 0) out += " (" + FormatBytes(f->file.held_bytes) + " held)";
+      out += "\n";
     }
     if (files.empty()) out += "  (no files)\n";
     out += "  " + Pad("SINK", 16) + Pad("STATE", 9) + Pad("EVENTS OUT", 14) + "LAST ERROR\n";
     for (const SinkStatus& k : p.sinks) {
       out += "  " + Pad(k.id, 16) + Pad(k.health.ok ? "ok" : "FAILING", 9) +
              Pad(std::to_string(k.events_out), 14) + k.health.last_error + "\n";
+    }
+    for (const InputProblem& i : p.failing_inputs) {
+      out += "  INPUT FAILING " + i.input + ": " + i.error + "\n";
     }
   }
   return out;

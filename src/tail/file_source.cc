@@ -124,6 +124,7 @@ Status FileSource::Start(SourceContext& ctx) {
 
 Status FileSource::Finish() {
   Join();
+  if (!tracker_) return Status::Ok();  // never started: nothing read, nothing to save
   ApplyAcks();
   keeper_.SaveIfDue(tracker_->files(), tracker_->loaded(), /*force=*/true);
   PublishStatus(/*force=*/true);

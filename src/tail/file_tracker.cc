@@ -253,7 +253,7 @@ TailedFile* FileTracker::Open(const FoundFile& found, bool first, TailState stat
   bytes_total_.fetch_add(size - start, std::memory_order_relaxed);
   // Not resumed and not a known copy: read from 0, unless it is a copy still being made of a file
   // that is about to be truncated (checked once, before its first bytes are read).
-  f.check_twin = start == 0 && !first;
+  f.check_twin = start == 0 && !first && state == TailState::kActive;
   return &f;
 }
 
@@ -361,11 +361,10 @@ void FileTracker::ContinueStream(TailedFile& f, TailedFile& d, uint64_t size) {
 
 // Before the first read of a new file: is it a copy of a file in the same directory that
 // copytruncate is about to truncate, or has just truncated? Then it waits for that truncation to be
-// seen (and continues the stream then).
+// seen (and continues the stream then). A new file with no bytes yet is looked at again later.
 void FileTracker::CheckTwin(TailedFile& f) {
   f.check_twin = false;
   char mine[kFingerprintBytes];
-  char theirs[kFingerprintBytes];
   Result<size_t> n = f.file->ReadAt(0, mine, sizeof(mine));
   if (!n.ok()) return;
   if (*n == 0) {
@@ -379,16 +378,13 @@ void FileTracker::CheckTwin(TailedFile& f) {
         o.state != TailState::kActive || DirName(o.path()) != dir) {
       continue;
     }
-    // The head the original had when last read (it may be truncated already), or, for a copy
-    // still being written, the bytes the original has now.
-    bool same = false;
-    if (o.fingerprint.len > 0 && *n >= o.fingerprint.len) {
-      same = Hash64(std::string_view(mine, o.fingerprint.len)) == o.fingerprint.hash;
-    } else if (*n < o.fingerprint.len) {
-      Result<size_t> m = o.file->ReadAt(0, theirs, *n);
-      same = m.ok() && *m == *n && std::memcmp(mine, theirs, *n) == 0;
+    // The whole head the original had when last read (it may be truncated already). A file with
+    // fewer bytes than that is not taken for a copy: a new file's first few bytes (a date) often
+    // equal another's, while logrotate's copy of a file is as long as the original.
+    if (o.fingerprint.len == 0 || *n < o.fingerprint.len ||
+        Hash64(std::string_view(mine, o.fingerprint.len)) != o.fingerprint.hash) {
+      continue;
     }
-    if (!same) continue;
     f.twin_of = o.id();
     f.twin_since_ns = Now();
     spdlog::info(

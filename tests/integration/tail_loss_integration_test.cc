@@ -320,12 +320,12 @@ TEST_F(TailLossTest, CopyTruncateWithOnlyTheLiveFileIsLogged) {
 // 6. More matching files than max_open_files, with --once: a file read to its end gives its slot
 // to the next, and every file is read.
 TEST_F(TailLossTest, OnceReadsEveryFileBeyondMaxOpenFiles) {
-  std::string pipeline = WritePipeline("logs/*.log", "        max_open_files: 64\n");
+  std::string pipeline = WritePipeline("logs/*.log", "        max_open_files: 1024\n");
   std::set<std::string> want;
-  for (int f = 0; f < 300; ++f) {
+  for (int f = 0; f < 2000; ++f) {
     std::string prefix = "f" + std::to_string(f);
-    WriteFile(logs_ + "/" + prefix + ".log", Lines(prefix, 0, 20));
-    want.merge(Expected(prefix, 0, 20));
+    WriteFile(logs_ + "/" + prefix + ".log", Lines(prefix, 0, 5));
+    want.merge(Expected(prefix, 0, 5));
   }
   RunResult r = RunOnce(pipeline);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -339,24 +339,24 @@ TEST_F(TailLossTest, OnceReadsEveryFileBeyondMaxOpenFiles) {
 // recently grown first, so that waiting files get their turn; parked files that grow again are
 // read on when their turn comes back.
 TEST_F(TailLossTest, TailingRotatesTheOpenSetSoEveryFileIsRead) {
-  std::string pipeline = WritePipeline("logs/*.log", "        max_open_files: 16\n");
+  std::string pipeline = WritePipeline("logs/*.log", "        max_open_files: 1024\n");
   std::set<std::string> want;
-  for (int f = 0; f < 100; ++f) {
+  for (int f = 0; f < 2000; ++f) {
     std::string prefix = "t" + std::to_string(f);
     WriteFile(logs_ + "/" + prefix + ".log", Lines(prefix, 0, 10));
     want.merge(Expected(prefix, 0, 10));
   }
   Start(pipeline);
-  ASSERT_TRUE(WaitUntil([&] { return CountSpooledLines(out_) >= 1000; }))
+  ASSERT_TRUE(WaitUntil([&] { return CountSpooledLines(out_) >= 20000; }))
       << CountSpooledLines(out_) << "\n"
       << process_->Stderr();
   // Every file grows again, parked or not.
-  for (int f = 0; f < 100; ++f) {
+  for (int f = 0; f < 2000; ++f) {
     std::string prefix = "t" + std::to_string(f);
     AppendFile(logs_ + "/" + prefix + ".log", Lines(prefix, 10, 5));
     want.merge(Expected(prefix, 10, 5));
   }
-  ASSERT_TRUE(WaitUntil([&] { return CountSpooledLines(out_) >= 1500; }))
+  ASSERT_TRUE(WaitUntil([&] { return CountSpooledLines(out_) >= 30000; }))
       << CountSpooledLines(out_) << "\n"
       << process_->Stderr();
   EXPECT_EQ(Stop(), 0) << process_->Stderr();

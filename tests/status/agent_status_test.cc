@@ -84,6 +84,30 @@ TEST(AgentStatusTest, StatusTableRoundTripsAndSortsFilesByLag) {
   EXPECT_THAT(table, HasSubstr("all brokers down"));
 }
 
+// An input whose checkpoints cannot be saved fails /health as a sink does, named with the error.
+TEST(AgentStatusTest, HealthIs503NamingAnInputThatCannotSaveCheckpoints) {
+  AgentStatus s = Sample();
+  for (SinkStatus& k : s.pipelines[0].sinks) k.health.ok = true;
+  ASSERT_EQ(RenderHealth(s).http_status, 200);
+  s.pipelines[0].failing_inputs.push_back(
+      InputProblem{"pipelines.app.inputs[0]",
+                   "checkpoint store '/var/lib/logship/app/input-0.checkpoints': read-only"});
+  HealthResponse h = RenderHealth(s);
+  EXPECT_EQ(h.http_status, 503);
+  EXPECT_THAT(h.body, HasSubstr("\"failing_inputs\":[{\"pipeline\":\"app\""));
+  EXPECT_THAT(h.body, HasSubstr("checkpoint store '/var/lib/logship/app/input-0.checkpoints'"));
+  EXPECT_THAT(h.body, ::testing::Not(HasSubstr("failing_sinks")));
+  // /status and `logship status` carry it too, with the bytes a file holds unterminated.
+  s.pipelines[0].files[0].file.held_bytes = 17;
+  Result<AgentStatus> parsed = ParseStatusJson(RenderStatusJson(s));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->pipelines[0].failing_inputs.size(), 1u);
+  EXPECT_EQ(parsed->pipelines[0].files[0].file.held_bytes, 17u);
+  std::string table = FormatStatusTable(*parsed);
+  EXPECT_THAT(table, HasSubstr("INPUT FAILING pipelines.app.inputs[0]: checkpoint store"));
+  EXPECT_THAT(table, HasSubstr("held)"));
+}
+
 TEST(AgentStatusTest, ParseRejectsWhatIsNotAStatusDocument) {
   EXPECT_FALSE(ParseStatusJson("not json").ok());
   EXPECT_FALSE(ParseStatusJson("{\"state\":\"running\"}").ok());
