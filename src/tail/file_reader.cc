@@ -72,6 +72,13 @@ FileReader::ReadResult FileReader::ReadSome(ReadableFile& file, BatchFiller& out
   result.status = Status::kData;
   result.bytes = got;
   std::string_view data(buf, pending + got);
+  size_t consumed = SplitAndAdd(&file, out, data);
+  partial_.assign(data.data() + consumed, data.size() - consumed);
+  if (lines_pending_) out.Emit();
+  return result;
+}
+
+size_t FileReader::SplitAndAdd(ReadableFile* file, BatchFiller& out, std::string_view data) {
   out.StampReadTime();
   // One validation per block; per-line checks only when the block has invalid bytes.
   const bool all_valid = IsValidUtf8(data);
@@ -82,15 +89,29 @@ FileReader::ReadResult FileReader::ReadSome(ReadableFile& file, BatchFiller& out
                       [&](std::string_view line, uint64_t offset, uint64_t next, bool truncated) {
                         uint32_t tags = truncated ? uint32_t{kTagTruncated} : 0u;
                         if (!all_valid && !IsValidUtf8(line)) tags |= kTagInvalidUtf8;
-                        Add(out, &file, line, offset, next, tags, now);
+                        Add(out, file, line, offset, next, tags, now);
                         full = out.Full();
                         return !full;
                       });
   split_offset_ += consumed;
-  partial_.assign(data.data() + consumed, data.size() - consumed);
   lines_pending_ = full;
-  if (full) out.Emit();
-  return result;
+  return consumed;
+}
+
+bool FileReader::ShipPendingLines(ReadableFile* file, BatchFiller& out) {
+  while (lines_pending_) {
+    if (!out.Ensure()) return false;
+    size_t consumed = SplitAndAdd(file, out, partial_);
+    partial_.erase(0, consumed);
+    if (lines_pending_) out.Emit();
+  }
+  return true;
+}
+
+void FileReader::NameStream(ReadableFile& file) {
+  if (origin_.file_key != 0) return;
+  Result<FileInfo> info = file.Stat();
+  if (info.ok()) origin_.file_key = ComputeFileKey(file, info->device, info->inode);
 }
 
 bool FileReader::ShipUnterminated(ReadableFile* file, BatchFiller& out) {
@@ -135,11 +156,8 @@ void FileReader::Add(BatchFiller& out, ReadableFile* file, std::string_view line
 
 void FileReader::AddEvent(BatchFiller& out, ReadableFile* file, std::string_view text,
                           uint64_t offset, uint64_t next, uint32_t tags) {
-  if (origin_.file_key == 0 && file != nullptr) {
-    // See file_key.h: the same key `logship replay` gives the stream's lines.
-    Result<FileInfo> info = file->Stat();
-    if (info.ok()) origin_.file_key = ComputeFileKey(*file, info->device, info->inode);
-  }
+  // See file_key.h: the same key `logship replay` gives the stream's lines.
+  if (file != nullptr) NameStream(*file);
   // No file at hand (a group flushed after its file was closed, before any other event): a key
   // of the stream's own, never 0 (0 means "no file").
   if (origin_.file_key == 0) origin_.file_key = Hash64(origin_.path) ^ origin_.id ^ 1;

@@ -62,6 +62,13 @@ class FileReader {
   bool ShipUnterminated(ReadableFile* file, BatchFiller& out);
   // Ships the pending multiline group, if any. False when there was no batch (stopping).
   bool FlushGroup(ReadableFile* file, BatchFiller& out);
+  // Ships the complete lines a full batch left unread in the buffer (lines_pending()), without
+  // reading: before the stream restarts (truncation), they are still the old stream's lines.
+  // False when there was no batch (stopping).
+  bool ShipPendingLines(ReadableFile* file, BatchFiller& out);
+  // Names the stream from `file` (the file key of its first line) if it has no name yet: before
+  // its descriptor is closed while events of it are still to come (a pending group).
+  void NameStream(ReadableFile& file);
 
   EventOrigin& origin() { return origin_; }
   const EventOrigin& origin() const { return origin_; }
@@ -85,6 +92,9 @@ class FileReader {
            uint64_t next, uint32_t tags, int64_t now_ns);
   void AddEvent(BatchFiller& out, ReadableFile* file, std::string_view text, uint64_t offset,
                 uint64_t next, uint32_t tags);
+  // Cuts `data` (starting at split_offset_) into lines added to `out` until the batch is full;
+  // returns the bytes consumed and sets lines_pending_ when it stopped at a full batch.
+  size_t SplitAndAdd(ReadableFile* file, BatchFiller& out, std::string_view data);
 
   const FileInputOptions& options_;
   EventOrigin origin_;

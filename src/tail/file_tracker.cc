@@ -48,9 +48,26 @@ bool FileTracker::Wait(int timeout_ms) {
   WatchEvents ev = watcher_.Wait(timeout_ms);
   for (const std::string& path : ev.modified) {
     auto it = by_path_.find(path);
-    if (it == by_path_.end()) continue;
-    it->second->may_have_data = true;
-    it->second->grown_ns = Now();
+    if (it != by_path_.end()) {
+      TailedFile& f = *it->second;
+      f.may_have_data = true;
+      f.grown_ns = Now();
+      if (f.state == TailState::kParked) {
+        // Known to hold more, should it go away before its turn.
+        Result<FileInfo> info = fs_.Stat(path);
+        if (info.ok() && info->device == f.device && info->inode == f.inode) f.size = info->size;
+      }
+      continue;
+    }
+    // A file waiting for a slot grew: know its size, should it go away before its turn.
+    auto d = deferred_by_path_.find(path);
+    if (d == deferred_by_path_.end()) continue;
+    auto w = deferred_.find(d->second);
+    Result<FileInfo> info = fs_.Stat(path);
+    if (w != deferred_.end() && info.ok() && info->device == d->second.first &&
+        info->inode == d->second.second) {
+      w->second.size = info->size;
+    }
   }
   return ev.rescan;
 }
@@ -96,8 +113,9 @@ void FileTracker::Scan(bool first) {
     if (f.state != TailState::kParked) f.state = TailState::kActive;
     by_path_[f.path()] = &f;
     seen.push_back(&f);
-    if (f.state == TailState::kParked && ff.size != f.reader.read_offset()) {
-      waiting.push_back(Waiting{&ff, &f, f.idle_since_ns});
+    if (f.state == TailState::kParked) {
+      f.size = ff.size;  // what it is known to hold, should it go away before its turn
+      if (ff.size != f.reader.read_offset()) waiting.push_back(Waiting{&ff, &f, f.idle_since_ns});
     }
   }
   // Files known before first: a truncation found now detaches the stream a new copy continues.
@@ -138,7 +156,7 @@ void FileTracker::Scan(bool first) {
   PublishKnownFiles();
   ReleaseTwins();
   if (first) {
-    RecoverRotated();
+    RecoverRotated(found_keys);
     ForgetMissing(found);
   }
 }
@@ -153,6 +171,7 @@ void FileTracker::OpenWaiting(std::vector<Waiting>& waiting, bool first,
                    [](const Waiting& a, const Waiting& b) { return a.since_ns < b.since_ns; });
   for (const Waiting& w : waiting) {
     FileKey key{w.found->device, w.found->inode};
+    if (w.parked == nullptr && by_inode_.count(key) > 0) continue;  // open already
     const bool held = IsHeld(key);
     if (!held && free_slots == 0) {
       still_deferred.emplace(key, DeferredFile{w.found->path, w.found->size, w.since_ns});
@@ -163,7 +182,8 @@ void FileTracker::OpenWaiting(std::vector<Waiting>& waiting, bool first,
       Unpark(*w.parked);
     } else if (Open(*w.found, first, TailState::kActive, nullptr, &found_keys) == nullptr &&
                !fs_.Exists(w.found->path) && deferred_.count(key) > 0) {
-      CountLost(w.found->path, key.second, w.found->size, "disappeared before it could be opened");
+      CountLost(w.found->path, key.second, UnreadBytes(key, w.found->size),
+                "disappeared before it could be opened");
     }
   }
   if (!still_deferred.empty() && still_deferred.size() != deferred_.size()) {
@@ -176,12 +196,12 @@ void FileTracker::OpenWaiting(std::vector<Waiting>& waiting, bool first,
     if (still_deferred.count(key) > 0 || by_inode_.count(key) > 0 || found_keys.count(key) > 0) {
       continue;
     }
-    uint64_t from = 0;
-    auto saved = loaded_.find(key);
-    if (saved != loaded_.end()) from = std::min(saved->second.offset, d.size);
-    CountLost(d.path, key.second, d.size - from, "disappeared before it could be opened");
+    CountLost(d.path, key.second, UnreadBytes(key, d.size),
+              "disappeared before it could be opened");
   }
   deferred_.swap(still_deferred);
+  deferred_by_path_.clear();
+  for (const auto& [key, d] : deferred_) deferred_by_path_[d.path] = key;
 }
 
 bool FileTracker::OpenDeferred() {
@@ -440,6 +460,8 @@ size_t FileTracker::ParkIdle(size_t want) {
 }
 
 void FileTracker::Park(TailedFile& f) {
+  // A pending group ships after the descriptor is closed: name the stream while it is open.
+  if (f.reader.group_pending()) f.reader.NameStream(*f.file);
   UpdateMarker(f, f.reader.emitted_offset());
   f.file.reset();
   --open_files_;
@@ -487,11 +509,16 @@ void FileTracker::ParkedFileGone(TailedFile& f) {
       }
     }
   }
-  spdlog::warn(
-      "{}: '{}' (inode {}) was removed while waiting for a slot under max_open_files ({}); it had "
-      "been read to offset {}: anything written to it after that was not read",
-      name_, f.path(), f.inode, options_.max_open_files, f.reader.read_offset());
-  files_lost_.fetch_add(1, std::memory_order_relaxed);
+  if (f.size > f.reader.read_offset()) {
+    CountLost(f.path(), f.inode, f.size - f.reader.read_offset(),
+              "was removed while parked, waiting for a slot under max_open_files");
+  } else {
+    // Anything written after the last scan and before the removal cannot be known.
+    spdlog::info(
+        "{}: '{}' (inode {}) was removed while parked; every line it had when last seen was "
+        "shipped",
+        name_, f.path(), f.inode);
+  }
   by_inode_.erase({f.device, f.inode});
   UnmapPath(f);
   f.state = TailState::kOrphaned;
@@ -499,6 +526,12 @@ void FileTracker::ParkedFileGone(TailedFile& f) {
 }
 
 // ---- What cannot be read --------------------------------------------------------------------
+
+uint64_t FileTracker::UnreadBytes(FileKey key, uint64_t size) const {
+  auto saved = loaded_.find(key);
+  uint64_t from = saved != loaded_.end() ? std::min(saved->second.offset, size) : 0;
+  return size - from;
+}
 
 void FileTracker::CountLost(const std::string& path, uint64_t inode, uint64_t bytes,
                             const char* why) {
@@ -556,7 +589,7 @@ void FileTracker::ReportSkipped(const ScanResult& found, bool first) {
 // app.log.1 with include app.log): their checkpoint says lines remain, so look for the inode next
 // to the old path and finish it. Without this, a rotation during a crash would lose the old file's
 // last lines.
-void FileTracker::RecoverRotated() {
+void FileTracker::RecoverRotated(const std::set<FileKey>& found_keys) {
   std::map<std::string, std::vector<const FileCheckpoint*>> by_dir;
   for (const auto& [key, c] : loaded_) by_dir[DirName(c.path)].push_back(&c);
   for (const auto& [dir, wanted] : by_dir) {
@@ -568,7 +601,8 @@ void FileTracker::RecoverRotated() {
       Result<FileInfo> info = fs_.Stat(path);
       if (!info.ok() || !info->regular()) continue;
       FileKey key{info->device, info->inode};
-      if (by_inode_.count(key) != 0) continue;
+      // Open already, or matched by the patterns and waiting for a slot: not rotated away.
+      if (by_inode_.count(key) != 0 || found_keys.count(key) != 0) continue;
       bool wanted_here = std::any_of(wanted.begin(), wanted.end(), [&](const FileCheckpoint* c) {
         return c->device == key.first && c->inode == key.second && c->offset < info->size;
       });
@@ -643,6 +677,8 @@ void FileTracker::OnEndOfData(TailedFile& f) {
 void FileTracker::FinishOnce(TailedFile& f) {
   f.reader.ShipUnterminated(f.file.get(), out_);
   if (f.reader.held_bytes() > 0 || deferred_.empty()) return;
+  // What --once read is complete: its group too, shipped while the file is open.
+  if (!f.reader.FlushGroup(f.file.get(), out_)) return;
   Park(f);
 }
 
@@ -687,10 +723,11 @@ bool FileTracker::CheckTruncation(TailedFile& f) {
 void FileTracker::Restart(TailedFile& f, const char* why) {
   spdlog::warn("{}: '{}' was {} (read up to offset {}): reading it again from 0", name_, f.path(),
                why, f.reader.read_offset());
-  // The pending group holds complete lines read before the truncation: ship them (under the old
-  // id, so their acknowledgement cannot move the new checkpoint), as lines read without multiline
-  // would have been. Only a stopping pipeline (no batch) drops them.
-  f.reader.FlushGroup(f.file.get(), out_);
+  // Lines read before the truncation and not shipped yet (a full batch stopped them, or a
+  // multiline group waits) are the old stream's: ship them (under the old id, so their
+  // acknowledgement cannot move the new checkpoint). Only a stopping pipeline (no batch) drops
+  // them, unacknowledged.
+  if (f.reader.ShipPendingLines(f.file.get(), out_)) f.reader.FlushGroup(f.file.get(), out_);
   // The stream read so far is detached under its id: its checkpoint is kept (a copy of it, found
   // with its head, continues it: copytruncate with the copies in the glob), and its
   // acknowledgements cannot move the new checkpoint.

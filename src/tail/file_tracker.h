@@ -123,10 +123,12 @@ class FileTracker {
   void Park(TailedFile& f);
   void Unpark(TailedFile& f);
   void ParkedFileGone(TailedFile& f);
+  // Bytes of a file of `size` beyond its checkpoint from the last run (all of it without one).
+  uint64_t UnreadBytes(FileKey key, uint64_t size) const;
   void CountLost(const std::string& path, uint64_t inode, uint64_t bytes, const char* why);
   void ForgetMissing(const ScanResult& found);
   void ReportSkipped(const ScanResult& found, bool first);
-  void RecoverRotated();
+  void RecoverRotated(const std::set<FileKey>& found_keys);
   bool CheckTruncation(TailedFile& f);
   void Restart(TailedFile& f, const char* why);
   void FinishOnce(TailedFile& f);
@@ -162,7 +164,8 @@ class FileTracker {
   std::unordered_map<std::string, TailedFile*> by_path_;  // active and parked files
   std::multimap<FileKey, FileCheckpoint> loaded_;         // from the last run, not yet matched
   std::map<FileKey, DeferredFile> deferred_;              // found while max_open_files were open
-  std::set<std::string> skipped_logged_;                  // paths already reported as skipped
+  std::unordered_map<std::string, FileKey> deferred_by_path_;  // the same, by path
+  std::set<std::string> skipped_logged_;                       // paths already reported as skipped
   uint64_t next_id_ = 1;
 
   FileScanner hold_scanner_;  // the discovery thread's own

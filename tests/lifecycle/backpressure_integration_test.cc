@@ -192,14 +192,15 @@ TEST_F(BackPressureTest, AFileGoneBeforeASlotFreedIsACountedLoggedLoss) {
 http: {listen: "127.0.0.1:0"}
 pipelines:
   app:
-    inputs: [{type: file, include: ["logs/*.log"], max_open_files: 1, rescan_interval: 100ms}]
+    inputs: [{type: file, include: ["logs/*.log"], max_open_files: 1, rescan_interval: 2s}]
     sinks: [{type: spool, path: out}]
 )");
   testing::WriteFile(dir_.Sub("logs/a.log"), "a\n");
   std::string url = Start();
   ASSERT_FALSE(url.empty());
   ASSERT_TRUE(testing::WaitUntil([&] { return testing::CountSpooledLines(dir_.Sub("out")) == 1; }));
-  // a.log keeps growing, so it is never idle enough to be parked for b.log: b.log waits.
+  // a.log keeps growing, so it is never idle (a rescan_interval without growth) long enough to be
+  // parked for b.log: b.log waits. inotify, not the rescan interval, notices b.log and its removal.
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     for (int i = 0; !stop.load(); ++i) {
@@ -222,7 +223,8 @@ pipelines:
   ASSERT_TRUE(waited) << process_->Stderr();
   ASSERT_TRUE(counted) << metrics;
   EXPECT_EQ(MetricValue(metrics, "logship_bytes_lost_total{pipeline=\"app\",input=\"input-0\"}"),
-            100);
+            100)
+      << process_->Stderr();
   EXPECT_THAT(process_->Stderr(), HasSubstr(dir_.Sub("logs/b.log") + "' (inode "));
   EXPECT_THAT(process_->Stderr(), HasSubstr("disappeared before it could be opened"));
   process_->Signal(SIGTERM);
