@@ -150,6 +150,12 @@ void FileTracker::Scan(bool first) {
   for (auto& [key, h] : gone) {
     if (by_inode_.count(key) > 0) continue;  // the reader opened it itself meanwhile
     FoundFile ff{h.path, key.first, key.second, 0, 0};
+    // Created after this scan listed its directory, and still there: a live file.
+    Result<FileInfo> now = fs_.Stat(h.path);
+    if (now.ok() && now->device == key.first && now->inode == key.second) {
+      Open(ff, first, TailState::kActive, std::move(h.file));
+      continue;
+    }
     spdlog::info("{}: '{}' went away before it was read; reading it to its end", name_, ff.path);
     if (TailedFile* f = Open(ff, first, TailState::kOrphaned, std::move(h.file))) UnmapPath(*f);
   }
