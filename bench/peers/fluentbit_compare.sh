@@ -18,7 +18,7 @@
 #   BENCH_DIR    work directory (/dev/shm/logship-peers: tmpfs, so the disk does not dominate)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+build=$(cd "${1:-$root/build}" && pwd)
 runs=${2:-3}
 lines=${LINES_TOTAL:-2000000}
 cases=${CASES:-json1 json8 json1000 nginx1}
