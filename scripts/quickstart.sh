@@ -18,5 +18,5 @@ echo
 echo "The first three events:"
 head -n 3 "$out"/*.ndjson
 echo
-echo "Checkpoints (device inode fingerprint offset path) in $(pwd)/build/quickstart/data/quickstart:"
+echo "Checkpoints (device, inode, head fingerprint length and hash, offset, offset marker length and hash, size, path) in $(pwd)/build/quickstart/data/quickstart:"
 grep '^file ' build/quickstart/data/quickstart/*.checkpoints
