@@ -35,12 +35,14 @@ if ! "$fb" --version >/dev/null 2>&1; then
     "libsqlite3-0 libcurl4 libssl3 libzstd1): measuring logship alone" >&2
 fi
 
+. "$root/bench/peers/peer_configs.sh"
+
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
 
 # generate CASE: logs/ for the case, and the two programs' configurations.
 generate() {
-  local case=$1 files gen parser_fb stages
+  local case=$1 files gen parser_fb
   case $case in
     json1) files=1 gen=gen_json_logs ;;
     json8) files=8 gen=gen_json_logs ;;
@@ -55,43 +57,11 @@ generate() {
   done
   in_lines=$((per * files))
   in_bytes=$(cat "$work"/logs/*.log | wc -c)
-  if [ "$gen" = gen_json_logs ]; then
-    parser_fb=json_iso
-    stages='      - {type: json}
-      - {type: timestamp, field: ts, formats: [iso8601]}
-      - {type: remove, fields: [message]}'
-  else
-    parser_fb=nginx
-    stages='      - {type: regex, pattern: nginx_combined}
-      - {type: timestamp, field: time_local, formats: [nginx]}
-      - {type: remove, fields: [message]}'
-  fi
-  cat > "$work/pipeline.yaml" <<YAML
-data_dir: ./data
-pipelines:
-  bench:
-    inputs:
-      - {type: file, include: ["logs/*.log"], max_open_files: 2048}
-    stages:
-$stages
-    sinks:
-      - {type: spool, path: ./out}
-YAML
-  cat > "$work/parsers.conf" <<'CONF'
-[PARSER]
-    Name        json_iso
-    Format      json
-    Time_Key    ts
-    Time_Format %Y-%m-%dT%H:%M:%S.%LZ
-    Time_Keep   On
-[PARSER]
-    Name        nginx
-    Format      regex
-    Regex       ^(?<remote>[^ ]*) (?<host>[^ ]*) (?<user>[^ ]*) \[(?<time>[^\]]*)\] "(?<method>\S+)(?: +(?<path>[^\"]*?)(?: +\S*)?)?" (?<code>[^ ]*) (?<size>[^ ]*)(?: "(?<referer>[^\"]*)" "(?<agent>[^\"]*)")
-    Time_Key    time
-    Time_Format %d/%b/%Y:%H:%M:%S %z
-    Time_Keep   On
-CONF
+  local kind=json
+  parser_fb=json_iso
+  if [ "$gen" = gen_nginx_logs ]; then kind=nginx parser_fb=nginx; fi
+  write_logship_pipeline "$work" "$kind"
+  write_fb_parsers "$work"
   cat > "$work/fluent-bit.conf" <<CONF
 [SERVICE]
     Flush        0.2

@@ -24,6 +24,8 @@ if "$fb" --version >/dev/null 2>&1; then programs="logship fluent-bit"; else
   echo "Fluent Bit not runnable at '$fb': measuring logship alone" >&2; fi
 tick=$(getconf CLK_TCK)
 
+. "$root/bench/peers/peer_configs.sh"
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 peak_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
@@ -53,27 +55,8 @@ PY
 setup() {
   rm -rf "$work" && mkdir -p "$work/logs" "$work/fb-out"
   : > "$work/logs/app.log"
-  cat > "$work/pipeline.yaml" <<'YAML'
-data_dir: ./data
-pipelines:
-  bench:
-    inputs:
-      - {type: file, include: ["logs/*.log"]}
-    stages:
-      - {type: json}
-      - {type: timestamp, field: ts, formats: [iso8601]}
-      - {type: remove, fields: [message]}
-    sinks:
-      - {type: spool, path: ./out}
-YAML
-  cat > "$work/parsers.conf" <<'CONF'
-[PARSER]
-    Name        json_iso
-    Format      json
-    Time_Key    ts
-    Time_Format %Y-%m-%dT%H:%M:%S.%LZ
-    Time_Keep   On
-CONF
+  write_logship_pipeline "$work" json
+  write_fb_parsers "$work"
   cat > "$work/fluent-bit.conf" <<CONF
 [SERVICE]
     Flush        0.2
