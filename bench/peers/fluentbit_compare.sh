@@ -61,29 +61,7 @@ generate() {
   parser_fb=json_iso
   if [ "$gen" = gen_nginx_logs ]; then kind=nginx parser_fb=nginx; fi
   write_logship_pipeline "$work" "$kind"
-  write_fb_parsers "$work"
-  cat > "$work/fluent-bit.conf" <<CONF
-[SERVICE]
-    Flush        0.2
-    Grace        300
-    Log_Level    warn
-    Parsers_File $work/parsers.conf
-    HTTP_Server  Off
-[INPUT]
-    Name              tail
-    Path              $work/logs/*.log
-    Parser            $parser_fb
-    Read_from_Head    On
-    Exit_On_Eof       On
-    Buffer_Chunk_Size 1M
-    Buffer_Max_Size   1M
-[OUTPUT]
-    Name   file
-    Match  *
-    Path   $work/fb-out
-    File   out
-    Format plain
-CONF
+  write_fb_config "$work" "$parser_fb" once
   cat "$work"/logs/*.log > /dev/null  # warm the page cache
 }
 

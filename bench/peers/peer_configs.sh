@@ -47,3 +47,26 @@ $(logship_stages "$2")
       - {type: spool, path: ./out}
 YAML
 }
+
+# Fluent Bit's configuration (and parsers) into $1: tail $1/logs/*.log with parser $2 into the file
+# $1/fb-out/out (Format plain: the parsed record only). $3 = once: read to the end and exit
+# (Exit_On_Eof), else keep tailing.
+write_fb_config() {
+  write_fb_parsers "$1"
+  local service_extra="" input_extra=""
+  if [ "$3" = once ]; then
+    service_extra="    Grace        300"
+    input_extra="    Exit_On_Eof       On"
+  fi
+  {
+    printf '%s\n' '[SERVICE]' '    Flush        0.2'
+    [ -n "$service_extra" ] && printf '%s\n' "$service_extra"
+    printf '%s\n' '    Log_Level    warn' "    Parsers_File $1/parsers.conf" '    HTTP_Server  Off'
+    printf '%s\n' '[INPUT]' '    Name              tail' "    Path              $1/logs/*.log" \
+      "    Parser            $2" '    Read_from_Head    On'
+    [ -n "$input_extra" ] && printf '%s\n' "$input_extra"
+    printf '%s\n' '    Buffer_Chunk_Size 1M' '    Buffer_Max_Size   1M'
+    printf '%s\n' '[OUTPUT]' '    Name   file' '    Match  *' "    Path   $1/fb-out" '    File   out' \
+      '    Format plain'
+  } > "$1/fluent-bit.conf"
+}

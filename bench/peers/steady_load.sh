@@ -56,27 +56,7 @@ setup() {
   rm -rf "$work" && mkdir -p "$work/logs" "$work/fb-out"
   : > "$work/logs/app.log"
   write_logship_pipeline "$work" json
-  write_fb_parsers "$work"
-  cat > "$work/fluent-bit.conf" <<CONF
-[SERVICE]
-    Flush        0.2
-    Log_Level    warn
-    Parsers_File $work/parsers.conf
-    HTTP_Server  Off
-[INPUT]
-    Name              tail
-    Path              $work/logs/*.log
-    Parser            json_iso
-    Read_from_Head    On
-    Buffer_Chunk_Size 1M
-    Buffer_Max_Size   1M
-[OUTPUT]
-    Name   file
-    Match  *
-    Path   $work/fb-out
-    File   out
-    Format plain
-CONF
+  write_fb_config "$work" "json_iso" tail
 }
 
 out_lines() {

@@ -44,15 +44,7 @@ class TailLossTest : public IntegrationTest {
   std::string Start(const std::string& pipeline, const std::string& stdout_path = "") {
     process_ = std::make_unique<LogshipProcess>(std::vector<std::string>{"run", pipeline},
                                                 dir_.path(), stdout_path);
-    std::string url;
-    EXPECT_TRUE(WaitUntil([&] {
-      std::string err = process_->Stderr();
-      std::smatch m;
-      static const std::regex kServing("serving /metrics.* on (http://127\\.0\\.0\\.1:[0-9]+)");
-      if (std::regex_search(err, m, kServing)) url = m[1];
-      return err.find("state: running") != std::string::npos || !process_->Running();
-    })) << process_->Stderr();
-    return url;
+    return WaitUntilRunning(*process_);
   }
   int Stop() {
     process_->Signal(SIGTERM);

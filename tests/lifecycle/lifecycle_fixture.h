@@ -8,7 +8,6 @@
 
 #include <map>
 #include <memory>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -28,15 +27,7 @@ class LifecycleTest : public ::testing::Test {
   std::string Start(const std::string& stdout_path = "") {
     process_ = std::make_unique<LogshipProcess>(
         std::vector<std::string>{"run", dir_.Sub("pipeline.yaml")}, dir_.path(), stdout_path);
-    std::string url;
-    EXPECT_TRUE(WaitUntil([&] {
-      std::string err = process_->Stderr();
-      std::smatch m;
-      static const std::regex kServing("serving /metrics.* on (http://127\\.0\\.0\\.1:[0-9]+)");
-      if (std::regex_search(err, m, kServing)) url = m[1];
-      return err.find("state: running") != std::string::npos;
-    })) << process_->Stderr();
-    return url;
+    return WaitUntilRunning(*process_);
   }
 
   // Counts how often each message appears in a spool directory.

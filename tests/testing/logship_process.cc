@@ -6,10 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <atomic>
+#include <regex>
 #include <thread>
 
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/wait_until.h"
 
 namespace logship::testing {
 namespace {
@@ -89,6 +93,20 @@ RunResult RunLogship(std::vector<std::string> args, const std::string& log_dir,
   r.out = p.Stdout();
   r.err = p.Stderr();
   return r;
+}
+
+std::string WaitUntilRunning(LogshipProcess& p) {
+  std::string url;
+  EXPECT_TRUE(WaitUntil([&] {
+    std::string err = p.Stderr();
+    std::smatch m;
+    static const std::regex kServing("serving /metrics.* on (http://127\\.0\\.0\\.1:[0-9]+)");
+    if (std::regex_search(err, m, kServing)) url = m[1];
+    return err.find("state: running") != std::string::npos || !p.Running();
+  })) << p.Stderr();
+  EXPECT_NE(p.Stderr().find("state: running"), std::string::npos) << "logship did not start\n"
+                                                                  << p.Stderr();
+  return url;
 }
 
 }  // namespace logship::testing

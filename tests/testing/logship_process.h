@@ -40,6 +40,10 @@ class LogshipProcess {
   std::string err_path_;
 };
 
+// Waits until `p` logs "state: running"; returns its status URL, "" without `http:`. A process
+// that exits or never gets there is a test failure showing its log.
+std::string WaitUntilRunning(LogshipProcess& p);
+
 // Runs logship to completion with `args`; returns {exit code, stdout, stderr}.
 struct RunResult {
   int exit_code = -1;
