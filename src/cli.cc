@@ -54,8 +54,9 @@ int Validate(const std::string& file, const Registry& registry) {
   for (const PipelineParts& p : config->pipelines) {
     if (!summary.empty()) summary += "; ";
     summary += p.name + ": " + std::to_string(p.sources.size()) + " input(s), " +
-               std::to_string(p.stages.size()) + " stage(s), " + std::to_string(p.sinks.size()) +
-               " sink(s)";
+               std::to_string(p.stage_chains.empty() ? 0 : p.stage_chains[0].size()) +
+               " stage(s) on " + std::to_string(p.stage_chains.size()) + " worker(s), " +
+               std::to_string(p.sinks.size()) + " sink(s)";
   }
   std::printf("%s: ok: %zu pipeline(s) (%s)\n", file.c_str(), config->pipelines.size(),
               summary.c_str());

@@ -37,7 +37,7 @@ Pipeline::Pipeline(PipelineParts parts, std::string host_name, bool once, Clock&
                                          "Events a stage dropped (drop, regex on_mismatch: drop).",
                                          {{"pipeline", parts_.name}})),
       pool_(parts_.max_batches_in_flight) {
-  parts_.stage_when.resize(parts_.stages.size());
+  if (parts_.stage_chains.empty()) parts_.stage_chains.emplace_back();
   for (const SinkSlot& s : parts_.sinks) {
     has_sink_conditions_ = has_sink_conditions_ || s.when.has_value();
   }
@@ -49,9 +49,10 @@ Pipeline::~Pipeline() {
     Drain(clock_.MonotonicNanos());
   }
   if (joiner_.joinable()) joiner_.join();
+  workers_.reset();
   // Sources go before sinks and the pool: a source may hold a batch until it is destroyed.
   parts_.sources.clear();
-  parts_.stages.clear();
+  parts_.stage_chains.clear();
   parts_.sinks.clear();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
@@ -71,6 +72,18 @@ Status Pipeline::Start() {
       for (size_t j = 0; j < i; ++j) (void)parts_.sinks[j].sink->Stop(clock_.MonotonicNanos());
       return st.WithContext(parts_.sinks[i].name);
     }
+  }
+  if (parts_.stage_chains.size() > 1) {
+    workers_ = std::make_unique<OrderedWorkerPool>(
+        parts_.stage_chains.size(), parts_.name,
+        [this](size_t worker, Batch& batch) {
+          parts_.stage_chains[worker].Run(batch);
+          Route(batch);
+        },
+        [this](MutableBatch batch) {
+          Count(*batch);
+          Deliver(std::move(batch));
+        });
   }
   for (size_t i = 0; i < parts_.sources.size(); ++i) {
     Status st = parts_.sources[i]->Start(*this);
@@ -104,26 +117,20 @@ MutableBatch Pipeline::AcquireBatch(int64_t timeout_ms) {
 }
 
 void Pipeline::Emit(MutableBatch batch) {
+  if (workers_ != nullptr) {
+    workers_->Submit(std::move(batch));
+    return;
+  }
   {
-    // Stages keep scratch state: one batch at a time goes through them (sources of one pipeline
-    // may emit from several threads).
     std::lock_guard<std::mutex> lock(stages_mu_);
-    for (size_t s = 0; s < parts_.stages.size(); ++s) {
-      const std::optional<Condition>& when = parts_.stage_when[s];
-      if (!when) {
-        parts_.stages[s]->Process(*batch, EventSelection::All());
-        continue;
-      }
-      const std::vector<Event>& events = batch->events();
-      marks_.assign(events.size(), 0);
-      for (size_t i = 0; i < events.size(); ++i) {
-        marks_[i] = !events[i].dropped && when->Matches(*batch, events[i]);
-      }
-      parts_.stages[s]->Process(*batch, EventSelection(&marks_));
-    }
+    parts_.stage_chains[0].Run(*batch);
     Route(*batch);
     Count(*batch);
   }
+  Deliver(std::move(batch));
+}
+
+void Pipeline::Deliver(MutableBatch batch) {
   AckTracker* tracker = batch->ack_tracker;
   uint64_t sequence = batch->sequence;
   BatchPtr frozen = BatchPool::Freeze(std::move(batch));
@@ -182,10 +189,14 @@ bool Pipeline::Drain(int64_t deadline_ns) {
   }
   // Sources end by themselves once told to stop, unless one is blocked handing a batch to a
   // stalled sink; stopping the sinks at the deadline releases it.
-  while (!sources_done_.load() && clock_.MonotonicNanos() < deadline_ns) {
+  // The stage workers then hand on what they hold, unless a stalled sink keeps them waiting.
+  auto settled = [this] {
+    return sources_done_.load() && (workers_ == nullptr || workers_->pending() == 0);
+  };
+  while (!settled() && clock_.MonotonicNanos() < deadline_ns) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  bool complete = sources_done_.load();
+  bool complete = settled();
   pool_.Cancel();
   for (size_t i = 0; i < parts_.sinks.size(); ++i) {
     Status st = parts_.sinks[i].sink->Stop(deadline_ns);
@@ -195,6 +206,9 @@ bool Pipeline::Drain(int64_t deadline_ns) {
     }
   }
   sinks_stopped_ = true;
+  // Delivery no longer blocks (the sinks refuse new batches): what the workers still hold is
+  // released unacknowledged and read again next run.
+  if (workers_ != nullptr) workers_->Stop();
   if (joiner_.joinable()) joiner_.join();
   drained_.store(true);
   return complete;

@@ -6,16 +6,21 @@
 // batches exist, each at most batch_max_bytes of payload, whether being filled, queued at a sink or
 // awaiting acknowledgement. Lifecycle (driven by Agent, from one thread):
 //   Start() -> [run] -> StopReading() -> Drain(deadline) -> Finish()
-// Emit/AcquireBatch are called from source threads.
+// Emit/AcquireBatch are called from source threads. With one stage chain, Emit runs the stages on
+// the calling thread (under a lock: sources of one pipeline may emit from several threads); with
+// more (`workers:`), an OrderedWorkerPool runs them on that many threads and hands the batches to
+// the sinks in the order they were emitted.
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "src/event/batch_pool.h"
+#include "src/pipeline/ordered_worker_pool.h"
 #include "src/pipeline/pipeline_config.h"
 #include "src/pipeline/source.h"
 
@@ -49,6 +54,8 @@ class Pipeline final : public SourceContext {
   // Batches lent out and not yet back: 0 after --once means everything was acknowledged.
   size_t BatchesInUse() const { return pool_.in_use(); }
   const std::string& name() const { return parts_.name; }
+  // Threads running the stages: 1 when they run on the sources' threads.
+  size_t workers() const { return parts_.stage_chains.size(); }
   SourceProgress progress() const;
 
   // SourceContext.
@@ -70,8 +77,11 @@ class Pipeline final : public SourceContext {
   Status LockDataDir();
   // Marks, for sinks with a `when:` condition, which events each receives (Batch::routes).
   void Route(Batch& batch);
-  // Counts a batch's events as they leave the stages: in, dropped, and failed by stage.
+  // Counts a batch's events as they leave the stages: in, dropped, and failed by stage. Called
+  // for one batch at a time (stages_mu_, or the worker pool's delivery turn).
   void Count(const Batch& batch);
+  // Hands a processed batch to every sink.
+  void Deliver(MutableBatch batch);
 
   PipelineParts parts_;
   std::string host_name_;
@@ -81,7 +91,7 @@ class Pipeline final : public SourceContext {
   Histogram& ack_latency_;
   Counter& events_in_;
   Counter& events_dropped_;
-  std::map<std::string, Counter*, std::less<>> parse_errors_;  // by error.type (stages_mu_)
+  std::map<std::string, Counter*, std::less<>> parse_errors_;  // by error.type (see Count)
   BatchPool pool_;
   std::atomic<bool> sources_done_{false};
   std::atomic<bool> drained_{false};
@@ -89,8 +99,9 @@ class Pipeline final : public SourceContext {
   bool started_ = false;
   int lock_fd_ = -1;  // flock on <data_dir>/lock, held while the pipeline lives
   bool has_sink_conditions_ = false;
-  std::mutex stages_mu_;
-  std::vector<uint8_t> marks_;  // a stage's selection, reused (guarded by stages_mu_)
+  std::mutex stages_mu_;  // one worker: guards stage_chains_[0]
+  // With more than one stage chain; null otherwise. Declared after what its threads use.
+  std::unique_ptr<OrderedWorkerPool> workers_;
   bool sinks_stopped_ = false;
 };
 

@@ -4,9 +4,12 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <map>
 
+#include "src/base/cpu_count.h"
 #include "src/base/file_system.h"
 #include "src/config/byte_size.h"
 #include "src/config/config_node.h"
@@ -93,6 +96,19 @@ std::optional<Condition> ParseWhen(const ConfigNode& node, ConfigErrors& errors)
   return Condition::Parse(when, errors);
 }
 
+// `workers:` when a pipeline does not say: LOGSHIP_WORKERS when it is a positive number (one
+// setting for every pipeline of a host, and how the test suite runs with `workers: 1`), else one
+// per usable CPU.
+uint64_t DefaultStageWorkers() {
+  const char* env = std::getenv("LOGSHIP_WORKERS");
+  if (env != nullptr) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(env, &end, 10);
+    if (end != env && *end == '\0' && n >= 1 && n <= 256) return n;
+  }
+  return UsableCpuCount();
+}
+
 void BuildPipeline(const std::string& name, const ConfigNode& node, const Registry& registry,
                    const std::string& base_dir, const std::string& data_dir, Clock& clock,
                    ConfigErrors& errors, ResourceClaims& claims, MetricsRegistry& metrics,
@@ -110,6 +126,12 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
   r.Check(in_flight >= 2 && in_flight <= 1024, "max_batches_in_flight",
           "must be between 2 and 1024");
   parts.max_batches_in_flight = static_cast<size_t>(in_flight);
+  // Stage workers: by default one per CPU the process may use. More than the batches in flight
+  // could never all be busy.
+  uint64_t workers = DefaultStageWorkers();
+  r.Optional("workers", &workers, workers);
+  r.Check(workers >= 1 && workers <= 256, "workers", "must be between 1 and 256");
+  workers = std::clamp<uint64_t>(workers, 1, std::min<uint64_t>(256, in_flight));
   if (batch.defined() && !batch.IsNull()) {
     ConfigReader b(batch, errors);
     uint64_t max_events = 2048;
@@ -164,16 +186,30 @@ void BuildPipeline(const std::string& name, const ConfigNode& node, const Regist
       parts.source_names.push_back(in.path());
     }
   }
-  for (const ConfigNode& st : list(stages, "stages", false)) {
+  std::vector<ConfigNode> stage_nodes = list(stages, "stages", false);
+  // Each worker gets its own instances (stages keep scratch state); a pipeline without stages
+  // needs no workers. The first chain reports the configuration's problems; the others are
+  // built from the same, checked, configuration.
+  parts.stage_chains.resize(stage_nodes.empty() ? 1 : static_cast<size_t>(workers));
+  for (const ConfigNode& st : stage_nodes) {
     StageFactory f =
         FindFactory(st, "stage", &Registry::FindStage, &Registry::StageNames, registry, errors);
     if (f == nullptr) continue;
     ctx.component = st.path();
-    std::optional<Condition> when = ParseWhen(st, errors);
-    Result<std::unique_ptr<Stage>> stage = f(st, ctx);
-    if (stage.ok()) {
-      parts.stages.push_back(std::move(*stage));
-      parts.stage_when.push_back(std::move(when));
+    for (size_t w = 0; w < parts.stage_chains.size(); ++w) {
+      ConfigErrors copy_errors;
+      ctx.errors = w == 0 ? &errors : &copy_errors;
+      std::optional<Condition> when = ParseWhen(st, *ctx.errors);
+      Result<std::unique_ptr<Stage>> stage = f(st, ctx);
+      ctx.errors = &errors;
+      if (!stage.ok()) {
+        if (w > 0) {
+          errors.Add(st.position(), "cannot build the stage for worker " + std::to_string(w) +
+                                        ": " + std::string(stage.status().message()));
+        }
+        break;
+      }
+      parts.stage_chains[w].Add(std::move(*stage), std::move(when));
     }
   }
   // A sink's id in metrics and /status: its type, suffixed with its position when the pipeline

@@ -19,6 +19,7 @@
 #include "src/metrics/sink_stats.h"
 #include "src/pipeline/condition.h"
 #include "src/pipeline/registry.h"
+#include "src/pipeline/stage_chain.h"
 
 namespace logship {
 
@@ -41,9 +42,10 @@ struct PipelineParts {
   // mean the pipeline did not change and keeps running untouched.
   std::string fingerprint;
   std::vector<std::unique_ptr<Source>> sources;
-  std::vector<std::unique_ptr<Stage>> stages;
-  std::vector<std::optional<Condition>> stage_when;  // one per stage
-  std::vector<std::string> source_names;             // component paths, for logs
+  // One chain of stage instances per worker (`workers:`), all built from the same `stages:`; a
+  // pipeline without stages has one empty chain, or none when built by hand.
+  std::vector<StageChain> stage_chains;
+  std::vector<std::string> source_names;  // component paths, for logs
   std::vector<SinkSlot> sinks;
   size_t batch_max_events = 2048;
   size_t batch_max_bytes = 1 << 20;

@@ -7,7 +7,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "src/config/config_node.h"
@@ -32,6 +34,11 @@ class HoldingSink final : public Sink {
   Status Start() override { return Status::Ok(); }
   void Submit(BatchPtr batch, AckHandle ack) override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (recording_) {
+      for (const Event& e : batch->events()) {
+        seen_.emplace_back(std::string(batch->sources()[e.source].path), e.offset);
+      }
+    }
     events_ += batch->events().size();
     ++batches_;
     if (holding_) {
@@ -54,6 +61,12 @@ class HoldingSink final : public Sink {
     std::lock_guard<std::mutex> lock(mu_);
     holding_ = h;
   }
+  // Remembers (log.file.path, log.offset) of every event, in the order they arrive.
+  void set_recording() { recording_ = true; }
+  std::vector<std::pair<std::string, uint64_t>> seen() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_;
+  }
   size_t held() {
     std::lock_guard<std::mutex> lock(mu_);
     return held_.size();
@@ -74,15 +87,29 @@ class HoldingSink final : public Sink {
   };
   std::mutex mu_;
   bool holding_ = false;
+  bool recording_ = false;
+  std::vector<std::pair<std::string, uint64_t>> seen_;
   std::vector<Held> held_;
   uint64_t events_ = 0;
   uint64_t batches_ = 0;
 };
 
+// Spends an uneven amount of CPU on each batch, so that workers overtake each other.
+class JitterStage final : public Stage {
+ public:
+  void Process(Batch& batch, const EventSelection&) override {
+    uint64_t first = batch.events().empty() ? 0 : batch.events()[0].offset;
+    volatile uint64_t spin = 0;
+    for (uint64_t i = 0; i < (first * 7919) % 20000; ++i) spin = spin + i;
+  }
+};
+
 class PipelineFlowTest : public ::testing::Test {
  protected:
   // A pipeline reading logs/*.log into `sink_` (not owned by the pipeline's caller).
-  std::unique_ptr<Pipeline> MakePipeline(size_t in_flight, bool once) {
+  // With `workers` > 1, that many chains of one JitterStage.
+  std::unique_ptr<Pipeline> MakePipeline(size_t in_flight, bool once, size_t workers = 1,
+                                         size_t max_events = 1024) {
     std::string yaml = "type: file\ninclude: [\"" + dir_.path() + "/logs/*.log\"]\n";
     Result<ConfigNode> node = ConfigNode::Parse(yaml, "test.yaml");
     EXPECT_TRUE(node.ok());
@@ -108,19 +135,25 @@ class PipelineFlowTest : public ::testing::Test {
     slot.sink = std::move(sink);
     parts.sinks.push_back(std::move(slot));
     parts.max_batches_in_flight = in_flight;
-    parts.batch_max_events = 1024;
+    parts.batch_max_events = max_events;
+    if (workers > 1) {
+      parts.stage_chains.resize(workers);
+      for (StageChain& chain : parts.stage_chains) {
+        chain.Add(std::make_unique<JitterStage>(), std::nullopt);
+      }
+    }
     parts.batch_max_bytes = 256 * 1024;
     return std::make_unique<Pipeline>(std::move(parts), "host", once, RealClock(), metrics_);
   }
 
-  // Writes `lines` lines of 200 bytes; returns the file size.
-  uint64_t WriteLog(int lines) {
+  // Writes `lines` lines of 200 bytes to logs/<name>; returns the file size.
+  uint64_t WriteLog(int lines, const std::string& name = "app.log") {
     std::string line(199, 'x');
     line += '\n';
     std::string all;
     for (int i = 0; i < lines; ++i) all += line;
     ::system(("mkdir -p " + dir_.Sub("logs")).c_str());
-    testing::WriteFile(dir_.Sub("logs/app.log"), all);
+    testing::WriteFile(dir_.Sub("logs/" + name), all);
     return all.size();
   }
 
@@ -165,6 +198,67 @@ TEST_F(PipelineFlowTest, AStalledSinkPausesReadingWithinTheBatchBound) {
   EXPECT_TRUE(pipeline->Drain(RealClock().MonotonicNanos() + 10'000'000'000));
   EXPECT_TRUE(pipeline->Finish().ok());
   EXPECT_EQ(CheckpointedOffset(), size);
+}
+
+TEST_F(PipelineFlowTest, StageWorkersKeepEachFilesOrderAndLoseNothing) {
+  const int kLines = 5000;
+  WriteLog(kLines, "a.log");
+  WriteLog(kLines, "b.log");
+  // Many small batches from two files, on four workers that finish out of order.
+  auto pipeline = MakePipeline(16, /*once=*/true, /*workers=*/4, /*max_events=*/7);
+  EXPECT_EQ(pipeline->workers(), 4u);
+  sink_->set_recording();
+  ASSERT_TRUE(pipeline->Start().ok());
+  ASSERT_TRUE(WaitUntil([&] { return pipeline->SourcesDone() && pipeline->BatchesInUse() == 0; }));
+  pipeline->StopReading();
+  EXPECT_TRUE(pipeline->Drain(RealClock().MonotonicNanos() + 10'000'000'000));
+  EXPECT_TRUE(pipeline->Finish().ok());
+  std::map<std::string, std::vector<uint64_t>> by_file;
+  for (const auto& [path, offset] : sink_->seen()) by_file[path].push_back(offset);
+  ASSERT_EQ(by_file.size(), 2u);
+  for (const auto& [path, offsets] : by_file) {
+    ASSERT_EQ(offsets.size(), static_cast<size_t>(kLines)) << path;
+    for (size_t i = 0; i < offsets.size(); ++i) {
+      ASSERT_EQ(offsets[i], i * 200) << path << ": line " << i << " out of order";
+    }
+  }
+}
+
+TEST_F(PipelineFlowTest, AStalledSinkPausesFourWorkersWithinTheBatchBound) {
+  const int kLines = 100'000;
+  uint64_t size = WriteLog(kLines);
+  const size_t kInFlight = 6;
+  auto pipeline = MakePipeline(kInFlight, /*once=*/false, /*workers=*/4);
+  sink_->set_holding(true);
+  ASSERT_TRUE(pipeline->Start().ok());
+  ASSERT_TRUE(WaitUntil(
+      [&] { return pipeline->BatchesInUse() == kInFlight && sink_->held() >= kInFlight - 1; }));
+  uint64_t bound = kInFlight * (256 * 1024 + 200) + (1 << 20) + 256 * 1024 + 1;
+  EXPECT_LE(pipeline->progress().bytes_read, bound);
+  EXPECT_EQ(CheckpointedOffset(), 0u) << "nothing is acknowledged yet";
+  sink_->Release();
+  ASSERT_TRUE(WaitUntil([&] { return sink_->events() == static_cast<uint64_t>(kLines); }));
+  ASSERT_TRUE(WaitUntil([&] { return CheckpointedOffset() == size; }));
+  pipeline->StopReading();
+  EXPECT_TRUE(pipeline->Drain(RealClock().MonotonicNanos() + 10'000'000'000));
+  EXPECT_TRUE(pipeline->Finish().ok());
+}
+
+TEST_F(PipelineFlowTest, DrainAtTheDeadlineWithAStalledSinkReleasesWhatWorkersHold) {
+  WriteLog(50'000);
+  auto pipeline = MakePipeline(8, /*once=*/false, /*workers=*/4, /*max_events=*/100);
+  sink_->set_holding(true);
+  ASSERT_TRUE(pipeline->Start().ok());
+  ASSERT_TRUE(WaitUntil([&] { return pipeline->BatchesInUse() == 8; }));
+  pipeline->StopReading();
+  // Drain gives up on the sink at the deadline (now); whatever the workers still hold, processed
+  // or not, is released without an acknowledgement rather than left waiting for its turn.
+  pipeline->Drain(RealClock().MonotonicNanos());
+  EXPECT_TRUE(pipeline->Finish().ok());
+  EXPECT_EQ(pipeline->BatchesInUse(), 0u) << "every batch came back to the pool";
+  // The sink acknowledged what it held when it was stopped, and nothing else: the checkpoint
+  // covers at most the lines it received.
+  EXPECT_LE(CheckpointedOffset(), sink_->events() * 200);
 }
 
 TEST_F(PipelineFlowTest, SteadyStateReadingAllocatesPerBatchNotPerEvent) {

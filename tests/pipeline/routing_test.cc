@@ -272,5 +272,68 @@ TEST_F(RoutingTest, BadConditionsAreConfigErrorsWithTheirPosition) {
                 "exists\n");
 }
 
+TEST_F(RoutingTest, WorkersBuildOneStageChainEachAndStillRouteInOrder) {
+  ::unsetenv("LOGSHIP_WORKERS");
+  Result<AgentConfig> config = Load(R"(    workers: 3
+    max_batches_in_flight: 16
+    batch: {max_events: 2}
+    stages:
+      - type: add_fields
+        when: {field: message, matches: "^e"}
+        fields: {log.level: error}
+    sinks:
+      - type: collect
+        name: all
+      - type: collect
+        name: errors
+        when: {field: log.level, equals: error}
+)");
+  ASSERT_TRUE(config.ok()) << errors_.ToString();
+  ASSERT_EQ(config->pipelines[0].stage_chains.size(), 3u);
+  for (const StageChain& chain : config->pipelines[0].stage_chains) EXPECT_EQ(chain.size(), 1u);
+  std::vector<std::string> lines;
+  Strings expected_all, expected_errors;
+  for (int i = 0; i < 500; ++i) {
+    std::string line = (i % 3 == 0 ? "e" : "i") + std::to_string(i);
+    lines.push_back(line);
+    expected_all.push_back((i % 3 == 0 ? "error | " : "- | ") + line + " | -");
+    if (i % 3 == 0) expected_errors.push_back("error | " + line + " | -");
+  }
+  RunOnce(*config, lines);
+  EXPECT_EQ(Summaries("all"), expected_all);
+  EXPECT_EQ(Summaries("errors"), expected_errors);
+}
+
+TEST_F(RoutingTest, WorkersDefaultToTheEnvironmentThenTheCpusAndNeedStages) {
+  ::setenv("LOGSHIP_WORKERS", "5", 1);
+  Result<AgentConfig> config = Load(R"(    max_batches_in_flight: 16
+    stages:
+      - {type: add_fields, fields: {a: 1}}
+    sinks:
+      - {type: collect, name: all}
+)");
+  ::unsetenv("LOGSHIP_WORKERS");
+  ASSERT_TRUE(config.ok()) << errors_.ToString();
+  EXPECT_EQ(config->pipelines[0].stage_chains.size(), 5u);
+
+  // No stages: nothing for workers to do, whatever is asked.
+  config = Load(R"(    workers: 4
+    sinks:
+      - {type: collect, name: all}
+)");
+  ASSERT_TRUE(config.ok()) << errors_.ToString();
+  EXPECT_EQ(config->pipelines[0].stage_chains.size(), 1u);
+}
+
+TEST_F(RoutingTest, WorkersOutOfRangeIsAConfigErrorWithItsPosition) {
+  Result<AgentConfig> config = Load(R"(    workers: 0
+    sinks:
+      - {type: collect, name: all}
+)");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(errors_.ToString(),
+            dir_.Sub("logship.yaml") + ":7:14: option 'workers': must be between 1 and 256\n");
+}
+
 }  // namespace
 }  // namespace logship
