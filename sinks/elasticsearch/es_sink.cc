@@ -71,6 +71,8 @@ class ElasticsearchSink final : public Sink {
 
   Status Start() override;
   void Submit(BatchPtr batch, AckHandle ack) override;
+  bool WritesJsonDocuments() const override { return true; }
+
   Status Stop(int64_t deadline_ns) override;
 
  private:

@@ -79,6 +79,8 @@ class KafkaSink final : public Sink, public KafkaDeliveryHandler {
     }
   }
 
+  bool WritesJsonDocuments() const override { return options_.format == KafkaFormat::kJson; }
+
   Status Stop(int64_t deadline_ns) override {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -63,6 +63,8 @@ class SpoolSink final : public Sink {
     }
   }
 
+  bool WritesJsonDocuments() const override { return true; }
+
   Status Stop(int64_t deadline_ns) override {
     size_t undelivered = worker_.Stop(deadline_ns) + abandoned_batches_;
     Status closed = writer_.Close();
@@ -135,6 +137,12 @@ class SpoolSink final : public Sink {
     for (size_t g = first; g < group_.size(); ++g) {
       const Batch& batch = *group_[g].batch;
       const std::vector<Event>& events = batch.events();
+      if (batch.has_documents() && batch.routes.empty()) {
+        // Every event is this sink's: the documents are already the spool's lines.
+        out_.Append(batch.documents.view());
+        for (const Event& e : events) group_events_ += e.dropped ? 0 : 1;
+        continue;
+      }
       for (size_t i = 0; i < events.size(); ++i) {
         if (!batch.RoutedTo(sink_index_, i)) continue;
         json_.WriteEvent(batch, events[i], out_);

@@ -2,6 +2,13 @@
 #include "src/event/batch.h"
 
 namespace logship {
+namespace {
+
+// What a batch keeps of its documents' room between uses (a batch of 2,048 typical events needs 1-2
+// MiB).
+constexpr size_t kMaxRetainedDocumentBytes = size_t{16} << 20;
+
+}  // namespace
 
 Batch::Batch() : arena_(1 << 20) {}
 
@@ -12,6 +19,10 @@ void Batch::Clear() {
   sources_.clear();
   host_name = {};
   routes.clear();
+  documents.clear();
+  // A batch that once held a huge event does not keep its documents' room forever.
+  documents.ShrinkTo(kMaxRetainedDocumentBytes);
+  document_ends.clear();
   ack_tracker = nullptr;
   sequence = 0;
 }

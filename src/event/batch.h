@@ -15,6 +15,7 @@
 
 #include "src/event/arena.h"
 #include "src/event/event.h"
+#include "src/event/output_buffer.h"
 
 namespace logship {
 
@@ -79,6 +80,20 @@ class Batch {
   bool RoutedTo(size_t sink, size_t i) const {
     if (events_[i].dropped) return false;
     return routes.empty() || routes[sink * events_.size() + i] != 0;
+  }
+
+  // The events' JSON documents, as JsonWriter::EncodeDocuments wrote them after the stages (on a
+  // stage worker, so sinks copy instead of serializing, once for every sink), each followed by a
+  // newline; a dropped event has none. Empty unless encoded: JsonWriter::WriteEvent then writes
+  // the event itself. document_ends[i] is the end of event i's document, its newline included.
+  OutputBuffer documents;
+  std::vector<size_t> document_ends;
+  bool has_documents() const { return !document_ends.empty(); }
+  // Event i's document without its newline. REQUIRES: has_documents().
+  std::string_view document(size_t i) const {
+    size_t begin = i == 0 ? 0 : document_ends[i - 1];
+    size_t end = document_ends[i];
+    return std::string_view(documents.data() + begin, end > begin ? end - begin - 1 : 0);
   }
 
   // Acknowledgement target: the source's tracker and this batch's sequence number in it. A null

@@ -91,7 +91,21 @@ void JsonWriter::WriteTimestamp(const Event& event, OutputBuffer& out) {
   out.CommitTo(p);
 }
 
-void JsonWriter::WriteEvent(const Batch& batch, const Event& event, OutputBuffer& out) {
+void JsonWriter::EncodeDocuments(Batch& batch) {
+  batch.documents.clear();
+  batch.document_ends.clear();
+  const std::vector<Event>& events = batch.events();
+  batch.document_ends.reserve(events.size());
+  for (const Event& e : events) {
+    if (!e.dropped) {
+      Render(batch, e, batch.documents);
+      batch.documents.Push('\n');
+    }
+    batch.document_ends.push_back(batch.documents.size());
+  }
+}
+
+void JsonWriter::Render(const Batch& batch, const Event& event, OutputBuffer& out) {
   if (event.first_field == kNoIndex) {
     WriteFixed(batch, event, out);
   } else {

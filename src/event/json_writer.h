@@ -25,8 +25,17 @@ namespace logship {
 
 class JsonWriter {
  public:
-  // Appends `event` of `batch` to `out` as one JSON object, without a trailing newline.
-  void WriteEvent(const Batch& batch, const Event& event, OutputBuffer& out);
+  // Appends `event` of `batch` to `out` as one JSON object, without a trailing newline: the
+  // document EncodeDocuments wrote when the batch carries them, else written now.
+  void WriteEvent(const Batch& batch, const Event& event, OutputBuffer& out) {
+    if (batch.has_documents()) {
+      out.Append(batch.document(static_cast<size_t>(&event - batch.events().data())));
+    } else {
+      Render(batch, event, out);
+    }
+  }
+  // Writes every event's document into batch.documents (see Batch::documents).
+  void EncodeDocuments(Batch& batch);
 
   // Appends `s` as a quoted, escaped JSON string.
   static void WriteString(std::string_view s, OutputBuffer& out);
@@ -34,6 +43,8 @@ class JsonWriter {
   static void WriteValue(const Value& v, OutputBuffer& out);
 
  private:
+  void Render(const Batch& batch, const Event& event, OutputBuffer& out);
+
   enum class Special : uint8_t { kNone, kTags };
   struct Entry {
     std::string_view key;

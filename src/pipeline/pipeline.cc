@@ -74,11 +74,21 @@ Status Pipeline::Start() {
     }
   }
   if (parts_.stage_chains.size() > 1) {
+    // The workers also write the events' JSON documents when a sink writes them: serializing is
+    // then spread over the cores, and done once for every sink, instead of on each sink's thread.
+    bool documents = false;
+    for (const SinkSlot& s : parts_.sinks) documents = documents || s.sink->WritesJsonDocuments();
+    if (documents) {
+      for (size_t w = 0; w < parts_.stage_chains.size(); ++w) {
+        json_writers_.push_back(std::make_unique<JsonWriter>());
+      }
+    }
     workers_ = std::make_unique<OrderedWorkerPool>(
         parts_.stage_chains.size(), parts_.name,
         [this](size_t worker, Batch& batch) {
           parts_.stage_chains[worker].Run(batch);
           Route(batch);
+          if (!json_writers_.empty()) json_writers_[worker]->EncodeDocuments(batch);
         },
         [this](MutableBatch batch) {
           Count(*batch);

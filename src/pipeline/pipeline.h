@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "src/event/batch_pool.h"
+#include "src/event/json_writer.h"
 #include "src/pipeline/ordered_worker_pool.h"
 #include "src/pipeline/pipeline_config.h"
 #include "src/pipeline/source.h"
@@ -99,7 +100,8 @@ class Pipeline final : public SourceContext {
   bool started_ = false;
   int lock_fd_ = -1;  // flock on <data_dir>/lock, held while the pipeline lives
   bool has_sink_conditions_ = false;
-  std::mutex stages_mu_;  // one worker: guards stage_chains_[0]
+  std::mutex stages_mu_;                                   // one worker: guards stage_chains_[0]
+  std::vector<std::unique_ptr<JsonWriter>> json_writers_;  // one per worker, when documents
   // With more than one stage chain; null otherwise. Declared after what its threads use.
   std::unique_ptr<OrderedWorkerPool> workers_;
   bool sinks_stopped_ = false;

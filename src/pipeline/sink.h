@@ -29,6 +29,9 @@ class Sink {
   virtual void Submit(BatchPtr batch, AckHandle ack) = 0;
   // `deadline_ns` is on the monotonic clock (Clock::MonotonicNanos).
   virtual Status Stop(int64_t deadline_ns) = 0;
+  // True when the sink writes events as JSON documents (JsonWriter::WriteEvent): the pipeline's
+  // stage workers then encode them once, in parallel, for every sink (Batch::documents).
+  virtual bool WritesJsonDocuments() const { return false; }
 };
 
 }  // namespace logship

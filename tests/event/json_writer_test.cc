@@ -662,5 +662,37 @@ TEST(JsonWriterTest, RandomFieldSetsMatchTheNestingModel) {
   }
 }
 
+TEST(JsonWriterTest, EncodedDocumentsAreWhatWriteEventWritesAndSkipDroppedEvents) {
+  Batch b;
+  AddSource(b);
+  AddTypicalEvent(b);
+  Event& second = AddTypicalEvent(b);
+  b.AddField(second, "http.response.status_code", Value::Int(404));
+  AddTypicalEvent(b).dropped = true;
+  Event& fourth = AddTypicalEvent(b);
+  fourth.message = b.arena().Copy("quote \" and tab \t");
+  std::vector<std::string> before;
+  for (const Event& e : b.events()) before.push_back(Write(b, e));
+
+  JsonWriter w;
+  w.EncodeDocuments(b);
+  ASSERT_TRUE(b.has_documents());
+  ASSERT_EQ(b.document_ends.size(), 4u);
+  EXPECT_EQ(b.document(2), "") << "a dropped event has no document";
+  std::string all;
+  for (size_t i = 0; i < 4; ++i) {
+    if (i == 2) continue;
+    EXPECT_EQ(b.document(i), before[i]) << i;
+    // WriteEvent hands out the encoded document.
+    EXPECT_EQ(Write(b, b.events()[i]), before[i]) << i;
+    all += before[i] + "\n";
+  }
+  EXPECT_EQ(b.documents.view(), all) << "documents, one line each";
+
+  b.Clear();
+  EXPECT_FALSE(b.has_documents());
+  EXPECT_TRUE(b.documents.empty());
+}
+
 }  // namespace
 }  // namespace logship
