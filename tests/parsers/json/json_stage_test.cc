@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "parsers/builtin_parsers.h"
+#include "parsers/regex/regex_stage.h"
+#include "parsers/timestamp/timestamp_stage.h"
 #include "src/event/field_ref.h"
 #include "tests/testing/alloc/allocation_counter.h"
 #include "tests/testing/stage_harness.h"
@@ -497,6 +499,35 @@ TEST_F(JsonStageTest, WithoutOverwriteAMessageKeyKeepsTheOriginalMessage) {
   EXPECT_EQ(Text(0, "message"), line);
   EXPECT_EQ(Text(0, "level"), "info");
   EXPECT_EQ(Text(1, "message"), std::nullopt);  // no such key: removed as usual
+}
+
+// Stage orders that are common in pipeline files still work now that a parse removes its field:
+// a later stage reads the fields the parse produced, never the field it parsed.
+TEST_F(JsonStageTest, WorksBetweenARegexCaptureAndATimestampStage) {
+  std::unique_ptr<Stage> regex =
+      h_.Build(&MakeRegexStage, "type: regex\npattern: '^(?P<stream>\\w+) (?P<payload>\\{.*)$'\n");
+  std::unique_ptr<Stage> json = h_.Build(&MakeJsonStage, "type: json\nfield: payload\n");
+  std::unique_ptr<Stage> ts = h_.Build(
+      &MakeTimestampStage, "type: timestamp\nfield: ts\nformats: [iso8601]\nremove_field: true\n");
+  ASSERT_NE(regex, nullptr) << h_.ErrorText();
+  ASSERT_NE(json, nullptr) << h_.ErrorText();
+  ASSERT_NE(ts, nullptr) << h_.ErrorText();
+  Batch& b = h_.Lines({R"(stdout {"ts":"2026-01-02T03:04:05Z","level":"info"})",
+                       R"(stderr {"ts":broken)", "plain text"});
+  for (Stage* s : {regex.get(), json.get(), ts.get()}) s->Process(b, EventSelection::All());
+  // Everything parsed: only the parsed fields are left, the time from the line.
+  EXPECT_EQ(h_.Json(0), R"({"@timestamp":"2026-01-02T03:04:05.000Z",)"
+                        R"("log":{"file":{"path":"/var/log/test.log"},"offset":0},)"
+                        R"("host":{"name":"test-host"},"stream":"stdout","level":"info"})");
+  // The regex matched and removed the message; the JSON in its capture did not parse, so the
+  // capture stays beside the json error (the timestamp stage, finding no ts, keeps the first).
+  EXPECT_EQ(Text(1, "message"), std::nullopt);
+  EXPECT_EQ(Text(1, "stream"), "stderr");
+  EXPECT_EQ(Text(1, "payload"), R"({"ts":broken)");
+  EXPECT_EQ(event(1).error_type, "json");
+  // No match: the line stays whole, tagged by the regex stage.
+  EXPECT_EQ(Text(2, "message"), "plain text");
+  EXPECT_EQ(event(2).error_type, "regex");
 }
 
 TEST_F(JsonStageTest, EmptyAndUnsetMessagesAreTagged) {
