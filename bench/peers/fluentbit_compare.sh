@@ -2,10 +2,10 @@
 # logship and Fluent Bit 5.1.1 side by side on the same generated files (issue #12): each case is
 # run RUNS times per program, the two alternating run by run, page cache warm. Equal output: both
 # parse the line (JSON + its time, or nginx combined + its time) and write only the parsed record
-# to a file (logship: `remove: [message]` after the parse, into the spool; Fluent Bit: the `file`
-# output, Format plain). "Done" is the process exit for logship, and for Fluent Bit (which lingers
-# after EOF) the output file's last write. Prints, per case, medians of lines/s, MB/s of input,
-# CPU µs per line (user+sys), the largest peak RSS, lines out / lines in, and the ratios.
+# to a file (logship: its parse stages drop the line they parsed, into the spool; Fluent Bit: the
+# `file` output, Format plain). "Done" is the process exit for logship, and for Fluent Bit (which
+# lingers after EOF) the output file's last write. Prints, per case, medians of lines/s, MB/s of
+# input, CPU µs per line (user+sys), the largest peak RSS, lines out / lines in, and the ratios.
 #
 #   bench/peers/fluentbit_compare.sh [BUILD_DIR] [RUNS]
 #

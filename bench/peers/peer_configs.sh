@@ -21,7 +21,8 @@ write_fb_parsers() {
 CONF
 }
 
-# logship's stages for equal output (the parsed record only), by generator: $1 = json or nginx.
+# logship's stages for equal output (the parsed record only: json and regex remove the line they
+# parsed), by generator: $1 = json or nginx.
 logship_stages() {
   if [ "$1" = json ]; then
     printf '%s\n' '      - {type: json}' '      - {type: timestamp, field: ts, formats: [iso8601]}'
@@ -29,7 +30,6 @@ logship_stages() {
     printf '%s\n' '      - {type: regex, pattern: nginx_combined}' \
       '      - {type: timestamp, field: time_local, formats: [nginx]}'
   fi
-  printf '%s\n' '      - {type: remove, fields: [message]}'
 }
 
 # logship's pipeline into $1/pipeline.yaml: the files of $1/logs, stages for $2 (json or nginx),

@@ -17,6 +17,7 @@
 
 #include "src/config/config_reader.h"
 #include "src/event/field_ref.h"
+#include "src/event/parsed_field.h"
 
 namespace logship {
 namespace {
@@ -272,7 +273,8 @@ class JsonStage final : public Stage {
   }
   bool Fail(error_code e) { return Fail(Describe(e)); }
 
-  void Apply(Batch& batch, Event& event, uint32_t fields_before);
+  // Adds members_ to the event. Returns true when a member names the parsed field itself.
+  bool Apply(Batch& batch, Event& event, uint32_t fields_before);
   const FieldRef* BuiltinRef(std::string_view key) const;
   void ReleaseLargeBuffers();
   // Sizes the parser for typical lines up front; a failure is left to iterate(), which allocates
@@ -284,7 +286,7 @@ class JsonStage final : public Stage {
   }
 
   const JsonStageOptions options_;
-  const FieldRef field_;
+  const ParsedField field_;
   std::array<FieldRef, kBuiltinNames.size()> builtins_;
   const std::string not_set_message_;
   const std::string not_text_message_;
@@ -307,7 +309,7 @@ class JsonStage final : public Stage {
 
 JsonStage::JsonStage(JsonStageOptions options)
     : options_(std::move(options)),
-      field_(options_.field),
+      field_(options_.field, options_.keep_original),
       not_set_message_("field '" + options_.field + "' is not set"),
       not_text_message_("field '" + options_.field + "' is not a string"),
       empty_message_("field '" + options_.field + "' is empty"),
@@ -334,12 +336,12 @@ void JsonStage::Tag(Batch& batch, Event& event, std::string_view reason) {
 
 void JsonStage::ProcessEvent(Batch& batch, Event& event) {
   std::string_view text;
-  if (field_.builtin() == BuiltinField::kMessage && event.first_field == kNoIndex) {
+  if (field_.ref().builtin() == BuiltinField::kMessage && event.first_field == kNoIndex) {
     // The common case, without a search for a dynamic `message` field that cannot exist.
     if (!event.has_message) return Tag(batch, event, not_set_message_);
     text = event.message;
   } else {
-    std::optional<Value> v = GetField(batch, event, field_);
+    std::optional<Value> v = GetField(batch, event, field_.ref());
     if (!v) return Tag(batch, event, not_set_message_);
     if (v->kind != ValueKind::kString && v->kind != ValueKind::kJson) {
       return Tag(batch, event, not_text_message_);
@@ -351,7 +353,8 @@ void JsonStage::ProcessEvent(Batch& batch, Event& event) {
   const uint32_t fields_before = static_cast<uint32_t>(batch.fields().size());
   batch_ = &batch;
   if (Parse(text)) {
-    Apply(batch, event, fields_before);
+    const bool wrote_field = Apply(batch, event, fields_before);
+    field_.Consume(batch, event, text, fields_before, wrote_field);
   } else {
     Tag(batch, event, failure_);
   }
@@ -613,11 +616,14 @@ const FieldRef* JsonStage::BuiltinRef(std::string_view key) const {
   return nullptr;
 }
 
-void JsonStage::Apply(Batch& batch, Event& event, uint32_t fields_before) {
+bool JsonStage::Apply(Batch& batch, Event& event, uint32_t fields_before) {
   // Collisions are with what the event had before this stage ran; among the JSON's own members
   // the last one wins, as JSON readers expect, and as FindField and JsonWriter read duplicates.
   const bool had_fields = event.first_field != kNoIndex;
+  bool wrote_field = false;
   for (const Member& m : members_) {
+    // Written or, without overwrite, skipped: either way the parse decides that field.
+    wrote_field = wrote_field || field_.Names(m.key);
     if (const FieldRef* ref = BuiltinRef(m.key)) {
       SetField(batch, event, *ref, m.value, options_.overwrite);
       continue;
@@ -636,6 +642,7 @@ void JsonStage::Apply(Batch& batch, Event& event, uint32_t fields_before) {
     }
     batch.AddField(event, m.key, m.value);
   }
+  return wrote_field;
 }
 
 void JsonStage::ReleaseLargeBuffers() {
@@ -665,6 +672,7 @@ Result<JsonStageOptions> ParseJsonStageOptions(const ConfigNode& node, PluginCon
   r.Optional("target", &o.target, std::string());
   r.Optional("overwrite", &o.overwrite, true);
   r.Optional("max_depth", &o.max_depth, 64);
+  r.Optional("keep_original", &o.keep_original, false);
   r.Check(IsFieldPath(o.field), "field",
           "must be a field path such as 'message' or 'json.payload'");
   r.Check(node.Get("target").IsNull() || IsFieldPath(o.target), "target",

@@ -3,15 +3,19 @@
 
 // The `json` stage parses a field's text (the message by default) as one JSON object and adds its
 // members to the event as flattened fields ({"a":{"b":1}} becomes "a.b"). Numbers and arrays keep
-// their exact text, so 1e400, 0.1 and 64-bit ids survive byte for byte. A line that is not a JSON
-// object is never dropped: it is shipped unchanged, tagged error.type "json" with the reason in
-// error.message, and nothing from it is added. Configuration:
+// their exact text, so 1e400, 0.1 and 64-bit ids survive byte for byte. Once the text parsed, the
+// field it came from is removed (the event does not carry it twice), unless the object has a key
+// naming that field (a JSON line with its own "message"): that key decides the field, as any other
+// key does (see ParsedField). A line that is not a JSON object is never dropped: it is shipped
+// unchanged, field included, tagged error.type "json" with the reason in error.message, and
+// nothing from it is added. Configuration:
 //
 //   - type: json
-//     field: message     # the field holding the JSON text
-//     target: app        # put the keys under "app." (default: at the event's root)
-//     overwrite: true    # a key named like an existing field replaces it; false keeps the field
-//     max_depth: 64      # deeper nesting fails the line (1..1024)
+//     field: message        # the field holding the JSON text
+//     target: app           # put the keys under "app." (default: at the event's root)
+//     overwrite: true       # a key named like an existing field replaces it; false keeps the field
+//     max_depth: 64         # deeper nesting fails the line (1..1024)
+//     keep_original: false  # true: keep the parsed text as event.original
 
 #include <memory>
 #include <string>
@@ -34,6 +38,9 @@ struct JsonStageOptions {
   bool overwrite = true;
   // Objects and arrays nested deeper than this fail the line; the root object is depth 1.
   int max_depth = 64;
+  // After a successful parse the text is kept as event.original (the field itself is removed
+  // either way, unless the JSON has a key naming it).
+  bool keep_original = false;
 };
 
 // Reads and validates the options. Every problem goes to ctx.errors with its position; then the

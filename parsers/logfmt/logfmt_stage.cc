@@ -12,6 +12,7 @@
 #include "src/base/status_macros.h"
 #include "src/config/config_reader.h"
 #include "src/event/field_ref.h"
+#include "src/event/parsed_field.h"
 
 namespace logship {
 namespace {
@@ -217,7 +218,7 @@ class LogfmtStage final : public Stage {
  public:
   explicit LogfmtStage(LogfmtStageOptions options)
       : options_(std::move(options)),
-        field_(options_.field),
+        field_(options_.field, options_.keep_original),
         not_set_message_("field '" + options_.field + "' is not set"),
         not_text_message_("field '" + options_.field + "' is not text") {
     static constexpr std::string_view kBuiltins[] = {"@timestamp",   "message",   "log.file.path",
@@ -228,15 +229,20 @@ class LogfmtStage final : public Stage {
 
   void Process(Batch& batch, const EventSelection& selected) override {
     ForEachSelected(batch, selected, [&](Event& event, size_t) {
-      std::optional<Value> value = GetField(batch, event, field_);
+      std::optional<Value> value = GetField(batch, event, field_.ref());
       if (!value || (value->kind != ValueKind::kString && value->kind != ValueKind::kJson)) {
         TagError(event, "logfmt", value ? not_text_message_ : not_set_message_);
         return;
       }
+      const uint32_t fields_before = static_cast<uint32_t>(batch.fields().size());
+      bool wrote_field = false;
       std::optional<Problem> problem =
-          ParseLogfmt(value->s, batch.arena(),
-                      [&](std::string_view key, Value v) { Set(batch, event, key, v); });
-      if (problem) {
+          ParseLogfmt(value->s, batch.arena(), [&](std::string_view key, Value v) {
+            wrote_field = Set(batch, event, key, v) || wrote_field;
+          });
+      if (!problem) {
+        field_.Consume(batch, event, value->s, fields_before, wrote_field);
+      } else {
         char digits[24];
         auto r = std::to_chars(digits, digits + sizeof(digits), problem->offset);
         if (event.error_type.empty()) {
@@ -249,21 +255,25 @@ class LogfmtStage final : public Stage {
   }
 
  private:
-  void Set(Batch& batch, Event& event, std::string_view key, Value v) {
+  // Sets one pair. Returns true when its key is the parsed field itself (written, or kept
+  // without overwrite: either way the parse decides that field).
+  bool Set(Batch& batch, Event& event, std::string_view key, Value v) {
     if (!options_.target.empty()) key = batch.arena().Concat({options_.target, ".", key});
+    const bool names_field = field_.Names(key);
     for (const FieldRef& b : builtins_) {
       if (b.path() == key) {
         SetField(batch, event, b, v, options_.overwrite);
-        return;
+        return names_field;
       }
     }
-    if (!options_.overwrite && batch.FindField(event, key) != nullptr) return;
+    if (!options_.overwrite && batch.FindField(event, key) != nullptr) return names_field;
     // With overwrite the new field is appended: the last one of a name is the field's value.
     batch.AddField(event, key, v);
+    return names_field;
   }
 
   const LogfmtStageOptions options_;
-  const FieldRef field_;
+  const ParsedField field_;
   const std::string not_set_message_;  // error.message values: they live as long as the stage
   const std::string not_text_message_;
   std::vector<FieldRef> builtins_;  // keys that name an event's built-in fields
@@ -279,6 +289,7 @@ Result<LogfmtStageOptions> ParseLogfmtStageOptions(const ConfigNode& node, Plugi
   r.Optional("field", &o.field, std::string("message"));
   r.Optional("target", &o.target, std::string());
   r.Optional("overwrite", &o.overwrite, true);
+  r.Optional("keep_original", &o.keep_original, false);
   r.Check(!o.field.empty(), "field", "must not be empty");
   r.Check(o.target.empty() || (o.target.front() != '.' && o.target.back() != '.' &&
                                o.target.find("..") == std::string::npos),

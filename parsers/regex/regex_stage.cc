@@ -17,6 +17,7 @@
 #include "src/base/status_macros.h"
 #include "src/config/config_reader.h"
 #include "src/event/field_ref.h"
+#include "src/event/parsed_field.h"
 
 namespace logship {
 namespace {
@@ -227,7 +228,7 @@ bool Convert(RegexFieldType type, std::string_view s, Value* out) {
 class RegexStage final : public Stage {
  public:
   explicit RegexStage(RegexStageOptions options)
-      : options_(std::move(options)), field_(options_.field) {
+      : options_(std::move(options)), field_(options_.field, options_.keep_original) {
     no_match_message_ = "no pattern matched field " + Quote(options_.field);
     not_set_message_ = "field " + Quote(options_.field) + " is not set";
     not_text_message_ = "field " + Quote(options_.field) + " is not text";
@@ -238,12 +239,15 @@ class RegexStage final : public Stage {
     }
     views_.resize(max_groups);
     pieces_.resize(max_groups);
+    for (const FieldRef& r : refs_) {
+      if (field_.Names(r.path())) source_ref_ = &r;  // a group sets the field it matches
+    }
   }
 
   void Process(Batch& batch, const EventSelection& selected) override {
     ForEachSelected(batch, selected, [&](Event& event, size_t) {
       std::string_view problem;
-      std::optional<Value> value = GetField(batch, event, field_);
+      std::optional<Value> value = GetField(batch, event, field_.ref());
       if (!value) {
         problem = not_set_message_;
       } else if (value->kind != ValueKind::kString && value->kind != ValueKind::kJson) {
@@ -253,7 +257,12 @@ class RegexStage final : public Stage {
         if (text.data() == nullptr) text = std::string_view("", 0);  // spans must be non-null
         for (const Compiled& p : compiled_) {
           if (Match(p, text)) {
-            Apply(batch, event, p);
+            const uint32_t fields_before = static_cast<uint32_t>(batch.fields().size());
+            bool wrote_field = false;
+            // A capture that did not convert tags the event: the field stays for the operator.
+            if (Apply(batch, event, p, &wrote_field)) {
+              field_.Consume(batch, event, text, fields_before, wrote_field);
+            }
             return;
           }
         }
@@ -340,16 +349,20 @@ class RegexStage final : public Stage {
     return true;
   }
 
-  // Sets the fields of a match (in views_). A failed conversion tags the event; TagConversion
-  // keeps only the first.
-  void Apply(Batch& batch, Event& event, const Compiled& p) {
+  // Sets the fields of a match (in views_); *wrote_field tells whether one of them is the parsed
+  // field. A failed conversion tags the event (TagConversion keeps only the first) and makes the
+  // result false.
+  bool Apply(Batch& batch, Event& event, const Compiled& p, bool* wrote_field) {
+    bool converted = true;
     for (const Capture& c : p.captures) {
       std::string_view s = views_[c.group];
       if (s.data() == nullptr || IsAbsent(*p.pattern, s)) continue;
       Value v = Value::String(s);
       if (c.type != RegexFieldType::kString && !Convert(c.type, s, &v)) {
         TagConversion(batch, event, c, s);
+        converted = false;
       }
+      *wrote_field = *wrote_field || IsField(c.ref);
       Set(batch, event, *c.ref, v);
     }
     if (p.priority_group >= 0) {
@@ -360,11 +373,15 @@ class RegexStage final : public Stage {
         if (r.ec != std::errc() || r.ptr != s.data() + s.size()) pri = -1;
       }
       if (pri >= 0 && pri <= 191) {  // facility 0..23, severity 0..7
+        *wrote_field = *wrote_field || IsField(facility_) || IsField(severity_);
         Set(batch, event, *facility_, Value::Int(pri >> 3));
         Set(batch, event, *severity_, Value::Int(pri & 7));
       }
     }
+    return converted;
   }
+
+  bool IsField(const FieldRef* ref) const { return ref != nullptr && ref == source_ref_; }
 
   static bool IsAbsent(const RegexPattern& p, std::string_view s) {
     for (const std::string& a : p.absent) {
@@ -393,8 +410,9 @@ class RegexStage final : public Stage {
   }
 
   const RegexStageOptions options_;
-  const FieldRef field_;
+  const ParsedField field_;
   std::deque<FieldRef> refs_;
+  const FieldRef* source_ref_ = nullptr;  // the ref in refs_ naming the parsed field, if any
   std::vector<Compiled> compiled_;
   const FieldRef* facility_ = nullptr;
   const FieldRef* severity_ = nullptr;
@@ -422,6 +440,7 @@ Result<RegexStageOptions> ParseRegexStageOptions(const ConfigNode& node, PluginC
   r.Optional("types", &types, ConfigNode());
   r.Optional("target", &o.target, std::string());
   r.OptionalEnum("on_mismatch", &on_mismatch, "tag", {"tag", "drop"});
+  r.Optional("keep_original", &o.keep_original, false);
   o.on_mismatch = on_mismatch == "drop" ? RegexStageOptions::OnMismatch::kDrop
                                         : RegexStageOptions::OnMismatch::kTag;
   r.Check(!o.field.empty(), "field", "must not be empty");

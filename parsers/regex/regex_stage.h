@@ -2,10 +2,12 @@
 #pragma once
 
 // The `regex` stage matches a field against RE2 patterns and turns their named groups into fields
-// of the event. The captured values are views into the matched text (no copy). A line that no
-// pattern matches is shipped tagged error.type "regex" (or dropped with on_mismatch: drop), and a
-// capture that does not convert to its type stays a string and tags the event; neither is fatal.
-// Configuration:
+// of the event. The captured values are views into the matched text (no copy). After a match the
+// matched field is removed (its text now lives in the captures), unless a group named like it
+// captured something (syslog's `message`): that capture is the field's new value. A line that no
+// pattern matches is shipped with the field untouched, tagged error.type "regex" (or dropped with
+// on_mismatch: drop), and a capture that does not convert to its type stays a string and tags the
+// event, which then keeps the field too; neither is fatal. Configuration:
 //
 //   - type: regex
 //     field: message              # the field to match (default message)
@@ -15,6 +17,7 @@
 //     types: {status: int, bytes: int, latency: float, ok: bool}  # int, float, bool or string
 //     target: http                # put the fields under this dotted prefix (default: the root)
 //     on_mismatch: tag            # tag (default) or drop
+//     keep_original: false        # true: keep the matched text as event.original
 //
 // Shipped patterns (parsers/patterns/*.yaml, compiled into the binary; see builtin_patterns.h):
 // nginx_combined, apache_common, apache_combined, syslog_rfc3164, syslog_rfc5424. Their own types
@@ -63,6 +66,7 @@ struct RegexStageOptions {
   std::map<std::string, RegexFieldType> types;  // from `types:`; wins over a pattern's own
   std::string target;                           // empty: the event's root
   OnMismatch on_mismatch = OnMismatch::kTag;
+  bool keep_original = false;  // after a clean match, the matched text becomes event.original
 };
 
 // Reads and validates the options and compiles every pattern. Every problem goes to ctx.errors

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// The json stage on one event whose message is the input, in three configurations (keys under a
-// target; at the root with overwrite; at the root without overwrite and max_depth 3). Aborts
-// unless:
+// The json stage on one event whose message is the input, in four configurations (keys under a
+// target; at the root with overwrite; at the root without overwrite and max_depth 3; under a
+// target with keep_original). Aborts unless:
 // - the event as JsonWriter writes it is valid JSON (simdjson dom; numbers it cannot convert,
 //   such as 1e400, are checked by the strict validator below instead);
 // - the stage succeeds exactly when the input is one JSON object within max_depth (judged by the
 //   strict validator, an independent RFC 8259 reader), and on failure the event keeps its message,
 //   gains no field and is tagged error.type "json";
+// - under a target, success removes the message (no key can write it) and, with keep_original,
+//   keeps the input as event.original, a view of the message's bytes;
 // - nothing the event holds points into the stage's scratch space (the next line reuses it).
 
 #include <simdjson.h>
@@ -236,6 +238,7 @@ constexpr Config kConfigs[] = {
     {"type: json\ntarget: j\n", 64},
     {"type: json\n", 64},
     {"type: json\noverwrite: false\nmax_depth: 3\n", 3},
+    {"type: json\ntarget: j\nkeep_original: true\n", 64},
 };
 constexpr size_t kConfigCount = sizeof(kConfigs) / sizeof(kConfigs[0]);
 
@@ -290,11 +293,23 @@ LOGSHIP_FUZZ_TARGET(json_stage) {
     if (!ValidOutput(out.view())) std::abort();
 
     const bool expect_ok = valid_object && strict.max_depth() <= kConfigs[i].max_depth;
-    const bool tagged_by_us = event.error_type == "json" && event.message == input &&
-                              event.first_field == logship::kNoIndex;
+    const bool tagged_by_us = event.error_type == "json" && event.has_message &&
+                              event.message == input && event.first_field == logship::kNoIndex;
     if (!expect_ok && !tagged_by_us) std::abort();
-    // With a target no key can reach a built-in, so success leaves message and error alone.
-    if (i == 0 && expect_ok && (event.message != input || !event.error_type.empty())) std::abort();
+    // With a target no key can reach a built-in: success removes the message (its bytes stay in
+    // the arena) and leaves the error alone.
+    const bool targeted = i == 0 || i == 3;
+    if (targeted && expect_ok &&
+        (event.has_message || event.message != input || !event.error_type.empty())) {
+      std::abort();
+    }
+    if (i == 3 && expect_ok) {
+      const logship::Field* original = batch.FindField(event, "event.original");
+      if (original == nullptr || original->value.s.data() != event.message.data() ||
+          original->value.s.size() != input.size()) {
+        std::abort();
+      }
+    }
 
     // The same stage on other text must not change what the first event holds.
     OneEvent(other, filler);

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "parsers/builtin_parsers.h"
+#include "parsers/regex/regex_stage.h"
+#include "parsers/timestamp/timestamp_stage.h"
 #include "src/event/field_ref.h"
 #include "tests/testing/alloc/allocation_counter.h"
 #include "tests/testing/stage_harness.h"
@@ -82,7 +84,7 @@ TEST_F(JsonStageTest, ParsesRealSampleLinesAndWritesThemBack) {
   for (size_t i = 0; i < lines.size(); ++i) {
     SCOPED_TRACE(lines[i]);
     EXPECT_TRUE(event(i).error_type.empty()) << event(i).error_message;
-    EXPECT_EQ(event(i).message, lines[i]);
+    EXPECT_FALSE(event(i).has_message) << "a parsed line is not shipped twice";
     // Every key of the line comes back with the same JSON value, next to the built-ins.
     std::string written = h_.Json(i);
     simdjson::dom::element in = ParseWritten(in_parser, lines[i]);
@@ -95,9 +97,8 @@ TEST_F(JsonStageTest, ParsesRealSampleLinesAndWritesThemBack) {
       EXPECT_EQ(Minified(got), Minified(kv.value)) << kv.key;
     }
     EXPECT_EQ(keys, 10u);
-    std::string_view message;
-    ASSERT_EQ(out["message"].get(message), simdjson::SUCCESS);
-    EXPECT_EQ(message, lines[i]);
+    simdjson::dom::element message;
+    EXPECT_EQ(out["message"].get(message), simdjson::NO_SUCH_FIELD) << written;
   }
   // The first sample line, field by field: numbers keep their text ("233.250", not 233.25).
   EXPECT_EQ(Text(0, "level"), "warn");
@@ -227,7 +228,7 @@ TEST_F(JsonStageTest, PutsKeysUnderTheTarget) {
   EXPECT_EQ(Text(0, "app.parsed.http.status"), "200");
   EXPECT_EQ(Text(0, "app.parsed.e"), "{}");
   EXPECT_EQ(Text(0, "level"), std::nullopt);
-  EXPECT_EQ(Text(0, "message"), R"({"level":"info","http":{"status":200},"e":{}})");
+  EXPECT_EQ(Text(0, "message"), std::nullopt);  // removed on success, target or not
   simdjson::dom::parser parser;
   simdjson::dom::element out = ParseWritten(parser, h_.Json(0));
   int64_t status = 0;
@@ -356,11 +357,16 @@ TEST_F(JsonStageTest, ReadsTheConfiguredField) {
   EXPECT_TRUE(event(0).error_type.empty()) << event(0).error_message;
   EXPECT_EQ(Text(0, "x"), "1");
   EXPECT_EQ(Text(0, "y"), "z");
-  EXPECT_EQ(event(0).message, "line one");
+  // The parsed field goes; the message, which this stage did not parse, stays.
+  EXPECT_EQ(Text(0, "payload"), std::nullopt);
+  EXPECT_EQ(CountFields(b, 0, "payload"), 0);
+  EXPECT_EQ(Text(0, "message"), "line one");
   EXPECT_EQ(event(1).error_type, "json");
   EXPECT_EQ(event(1).error_message, "field 'payload' is not set");
+  EXPECT_EQ(Text(1, "message"), "line two");
   EXPECT_EQ(event(2).error_type, "json");
   EXPECT_EQ(event(2).error_message, "field 'payload' is not a string");
+  EXPECT_EQ(Text(2, "payload"), "7");  // a failure leaves the field alone
 }
 
 TEST_F(JsonStageTest, ParsesAFieldThatIsNotInTheArena) {
@@ -379,9 +385,149 @@ TEST_F(JsonStageTest, ParsesAFieldThatIsNotInTheArena) {
 TEST_F(JsonStageTest, AJsonKeyMayReplaceTheFieldItParses) {
   // The extracted values are views into the old message, which stays in the arena.
   Run({R"({"a":"first","message":"replaced","b":"second"})"});
+  EXPECT_TRUE(event(0).has_message) << "the parse wrote the message: it stays";
   EXPECT_EQ(event(0).message, "replaced");
   EXPECT_EQ(Text(0, "a"), "first");
   EXPECT_EQ(Text(0, "b"), "second");
+  EXPECT_NE(h_.Json(0).find(R"("message":"replaced")"), std::string::npos) << h_.Json(0);
+}
+
+TEST_F(JsonStageTest, SuccessRemovesTheMessage) {
+  const std::string line = R"({"level":"info","n":1})";
+  Batch& b = Run({line, R"({"level":"warn"})"});
+  for (size_t i = 0; i < 2; ++i) {
+    ASSERT_TRUE(event(i).error_type.empty()) << event(i).error_message;
+    EXPECT_FALSE(event(i).has_message);
+    EXPECT_EQ(Text(i, "message"), std::nullopt);
+  }
+  EXPECT_EQ(Text(0, "level"), "info");
+  EXPECT_EQ(Text(1, "level"), "warn");
+  EXPECT_EQ(h_.Json(0), R"({"@timestamp":"2026-11-24T10:15:30.000Z",)"
+                        R"("log":{"file":{"path":"/var/log/test.log"},"offset":0},)"
+                        R"("host":{"name":"test-host"},"level":"info","n":1})");
+  // Nothing was added for the removal: the two events hold exactly their keys.
+  EXPECT_EQ(b.fields().size(), 3u);
+}
+
+TEST_F(JsonStageTest, AMessageObjectReplacesTheMessageString) {
+  // {"message":{...}} writes message.* rather than message: the raw line goes, the object stays.
+  Run({R"({"message":{"text":"hi","code":7}})"});
+  ASSERT_TRUE(event(0).error_type.empty()) << event(0).error_message;
+  EXPECT_FALSE(event(0).has_message);
+  EXPECT_EQ(Text(0, "message.text"), "hi");
+  EXPECT_EQ(Text(0, "message.code"), "7");
+  EXPECT_NE(h_.Json(0).find(R"("message":{"code":7,"text":"hi"})"), std::string::npos)
+      << h_.Json(0);
+}
+
+TEST_F(JsonStageTest, KeepOriginalPutsTheParsedTextInEventOriginal) {
+  const std::string plain = R"({"level":"info"})";
+  const std::string own = R"({"message":"inner","level":"warn"})";
+  Batch& b = Run({plain, own, "not json"}, "type: json\nkeep_original: true\n");
+  EXPECT_FALSE(event(0).has_message);
+  EXPECT_EQ(Text(0, "event.original"), plain);
+  // A view of the line's bytes in the batch's arena, not a copy.
+  const Field* original = b.FindField(event(0), "event.original");
+  ASSERT_NE(original, nullptr);
+  EXPECT_EQ(original->value.kind, ValueKind::kString);
+  EXPECT_EQ(original->value.s.data(), event(0).message.data());
+  EXPECT_NE(h_.Json(0).find(R"("event":{"original":"{\"level\":\"info\"}"})"), std::string::npos)
+      << h_.Json(0);
+  // The line's own message stays, parsed; the raw text is beside it.
+  EXPECT_EQ(Text(1, "message"), "inner");
+  EXPECT_EQ(Text(1, "event.original"), own);
+  // A failure keeps the message as it was and adds no copy of it.
+  EXPECT_EQ(event(2).error_type, "json");
+  EXPECT_EQ(Text(2, "message"), "not json");
+  EXPECT_EQ(Text(2, "event.original"), std::nullopt);
+}
+
+TEST_F(JsonStageTest, KeepOriginalKeepsAnEventOriginalTheEventAlreadyHas) {
+  stage_ = h_.Build(&MakeJsonStage, "type: json\nfield: payload\nkeep_original: true\n");
+  ASSERT_NE(stage_, nullptr) << h_.ErrorText();
+  Batch& b = h_.Lines({"first line", "second line"});
+  for (size_t i = 0; i < 2; ++i) {
+    b.AddField(b.events()[i], "payload", Value::String(R"({"a":1})"));
+  }
+  b.AddField(b.events()[0], "event.original", Value::String("from an earlier stage"));
+  stage_->Process(b, EventSelection::All());
+  EXPECT_EQ(Text(0, "event.original"), "from an earlier stage");
+  EXPECT_EQ(CountFields(b, 0, "event.original"), 1);
+  EXPECT_EQ(Text(1, "event.original"), R"({"a":1})");
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(Text(i, "a"), "1");
+    EXPECT_EQ(Text(i, "payload"), std::nullopt);
+  }
+  EXPECT_EQ(Text(0, "message"), "first line");
+}
+
+TEST_F(JsonStageTest, ACustomFieldNamedByAKeyStaysWithTheParsedValue) {
+  stage_ = h_.Build(&MakeJsonStage, "type: json\nfield: payload\n");
+  ASSERT_NE(stage_, nullptr) << h_.ErrorText();
+  Batch& b = h_.Lines({"line"});
+  b.AddField(b.events()[0], "payload", Value::String(R"({"payload":"inner","x":2})"));
+  stage_->Process(b, EventSelection::All());
+  EXPECT_EQ(Text(0, "payload"), "inner");
+  EXPECT_EQ(CountFields(b, 0, "payload"), 1);
+  EXPECT_EQ(Text(0, "x"), "2");
+  EXPECT_EQ(Text(0, "message"), "line");
+}
+
+TEST_F(JsonStageTest, TargetStillRemovesTheMessage) {
+  Run({R"({"message":"inner","level":"info"})", "{broken"}, "type: json\ntarget: app\n");
+  // Under a target no key is `message`: the parse never wrote it, so the raw line goes.
+  EXPECT_FALSE(event(0).has_message);
+  EXPECT_EQ(Text(0, "app.message"), "inner");
+  EXPECT_EQ(Text(0, "app.level"), "info");
+  EXPECT_EQ(h_.Json(0).find(R"("message":"{)"), std::string::npos) << h_.Json(0);
+  EXPECT_EQ(event(1).error_type, "json");
+  EXPECT_EQ(Text(1, "message"), "{broken");
+  // A key that lands exactly on the parsed field under the target does decide it.
+  stage_ = h_.Build(&MakeJsonStage, "type: json\nfield: app.raw\ntarget: app\n");
+  ASSERT_NE(stage_, nullptr) << h_.ErrorText();
+  Batch& c = h_.Lines({"line"});
+  c.AddField(c.events()[0], "app.raw", Value::String(R"({"raw":"kept","n":3})"));
+  stage_->Process(c, EventSelection::All());
+  EXPECT_EQ(Text(0, "app.raw"), "kept");
+  EXPECT_EQ(Text(0, "app.n"), "3");
+}
+
+TEST_F(JsonStageTest, WithoutOverwriteAMessageKeyKeepsTheOriginalMessage) {
+  // overwrite: false keeps a field a key names; for the parsed field itself that is the raw text.
+  const std::string line = R"({"message":"inner","level":"info"})";
+  Run({line, R"({"level":"warn"})"}, "type: json\noverwrite: false\n");
+  EXPECT_EQ(Text(0, "message"), line);
+  EXPECT_EQ(Text(0, "level"), "info");
+  EXPECT_EQ(Text(1, "message"), std::nullopt);  // no such key: removed as usual
+}
+
+// Stage orders that are common in pipeline files still work now that a parse removes its field:
+// a later stage reads the fields the parse produced, never the field it parsed.
+TEST_F(JsonStageTest, WorksBetweenARegexCaptureAndATimestampStage) {
+  std::unique_ptr<Stage> regex =
+      h_.Build(&MakeRegexStage, "type: regex\npattern: '^(?P<stream>\\w+) (?P<payload>\\{.*)$'\n");
+  std::unique_ptr<Stage> json = h_.Build(&MakeJsonStage, "type: json\nfield: payload\n");
+  std::unique_ptr<Stage> ts = h_.Build(
+      &MakeTimestampStage, "type: timestamp\nfield: ts\nformats: [iso8601]\nremove_field: true\n");
+  ASSERT_NE(regex, nullptr) << h_.ErrorText();
+  ASSERT_NE(json, nullptr) << h_.ErrorText();
+  ASSERT_NE(ts, nullptr) << h_.ErrorText();
+  Batch& b = h_.Lines({R"(stdout {"ts":"2026-01-02T03:04:05Z","level":"info"})",
+                       R"(stderr {"ts":broken)", "plain text"});
+  for (Stage* s : {regex.get(), json.get(), ts.get()}) s->Process(b, EventSelection::All());
+  // Everything parsed: only the parsed fields are left, the time from the line.
+  EXPECT_EQ(h_.Json(0), R"({"@timestamp":"2026-01-02T03:04:05.000Z",)"
+                        R"("log":{"file":{"path":"/var/log/test.log"},"offset":0},)"
+                        R"("host":{"name":"test-host"},"stream":"stdout","level":"info"})");
+  // The regex matched and removed the message; the JSON in its capture did not parse, so the
+  // capture stays beside the json error (the timestamp stage, finding no ts, keeps the first).
+  EXPECT_EQ(Text(1, "message"), std::nullopt);
+  EXPECT_EQ(Text(1, "stream"), "stderr");
+  EXPECT_EQ(Text(1, "payload"), R"({"ts":broken)");
+  EXPECT_EQ(event(1).error_type, "json");
+  // No match: the line stays whole, tagged by the regex stage.
+  EXPECT_EQ(Text(2, "message"), "plain text");
+  EXPECT_EQ(event(2).error_type, "regex");
 }
 
 TEST_F(JsonStageTest, EmptyAndUnsetMessagesAreTagged) {
@@ -500,6 +646,7 @@ TEST_F(JsonStageTest, TagsEveryFailureAndKeepsTheMessage) {
     const Event& e = b.events()[i + 1];
     EXPECT_EQ(e.error_type, "json");
     EXPECT_EQ(e.error_message, bad[i].reason);
+    EXPECT_TRUE(e.has_message);
     EXPECT_EQ(e.message, bad[i].line);
     EXPECT_EQ(e.first_field, kNoIndex) << "nothing may be added from a failed line";
     ParseWritten(parser, h_.Json(i + 1));
@@ -612,19 +759,25 @@ TEST_F(JsonStageTest, AllocatesNothingPerEventInSteadyState) {
   lines.push_back(R"({"k\u0065y":"v","message":"new"})");
   std::vector<std::string> many;
   for (int i = 0; i < 200; ++i) many.push_back(lines[i % lines.size()]);
-  stage_ = h_.Build(&MakeJsonStage, "type: json\ntarget: app\n");
-  ASSERT_NE(stage_, nullptr);
-  Batch& b = h_.Lines(many);
-  std::vector<Event> fresh = b.events();
-  stage_->Process(b, EventSelection::All());  // warms the stage and the batch's capacity
-  for (int round = 0; round < 3; ++round) {
-    b.events() = fresh;
-    b.fields().clear();
-    testing::StartCountingAllocations();
-    stage_->Process(b, EventSelection::All());
-    EXPECT_EQ(testing::StopCountingAllocations(), 0u) << "round " << round;
+  // Removing the message and keeping event.original allocate nothing either.
+  for (const char* yaml : {"type: json\ntarget: app\n", "type: json\nkeep_original: true\n"}) {
+    SCOPED_TRACE(yaml);
+    stage_ = h_.Build(&MakeJsonStage, yaml);
+    ASSERT_NE(stage_, nullptr);
+    Batch& b = h_.Lines(many);
+    std::vector<Event> fresh = b.events();
+    stage_->Process(b, EventSelection::All());  // warms the stage and the batch's capacity
+    for (int round = 0; round < 3; ++round) {
+      b.events() = fresh;
+      b.fields().clear();
+      testing::StartCountingAllocations();
+      stage_->Process(b, EventSelection::All());
+      EXPECT_EQ(testing::StopCountingAllocations(), 0u) << "round " << round;
+    }
+    EXPECT_FALSE(event(0).has_message);
   }
-  EXPECT_EQ(Text(0, "app.level"), "warn");
+  EXPECT_EQ(Text(0, "level"), "warn");
+  EXPECT_EQ(Text(0, "event.original"), many[0]);
 }
 
 TEST_F(JsonStageTest, ReportsConfigErrorsWithPositions) {
@@ -641,6 +794,7 @@ TEST_F(JsonStageTest, ReportsConfigErrorsWithPositions) {
       {"type: json\ntarget: a..b\n", "must be a field path"},
       {"type: json\nfield: \"\"\n", "stage.yaml:2:8: "},
       {"type: json\nfeild: message\n", "stage.yaml:2:1: "},
+      {"type: json\nkeep_original: sometimes\n", "stage.yaml:2:16: "},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.yaml);
@@ -651,6 +805,7 @@ TEST_F(JsonStageTest, ReportsConfigErrorsWithPositions) {
   StageHarness h;
   EXPECT_NE(h.Build(&MakeJsonStage,
                     "type: json\nfield: payload\ntarget: app\noverwrite: false\nmax_depth: 1024\n"
+                    "keep_original: true\n"
                     "when: {field: level, equals: info}\n"),
             nullptr)
       << h.ErrorText();
@@ -666,6 +821,12 @@ TEST_F(JsonStageTest, ParsesOptions) {
   EXPECT_EQ(o->target, "");
   EXPECT_TRUE(o->overwrite);
   EXPECT_EQ(o->max_depth, 64);
+  EXPECT_FALSE(o->keep_original);
+  node = ConfigNode::Parse("type: json\nkeep_original: true\n", "stage.yaml");
+  ASSERT_TRUE(node.ok());
+  o = ParseJsonStageOptions(*node, h.context());
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->keep_original);
 }
 
 // Fuzzing found (tests/regress/fuzz_json_stage_b778f372): a string value left unconsumed is

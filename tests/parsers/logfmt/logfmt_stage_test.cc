@@ -60,7 +60,9 @@ TEST(LogfmtStageTest, ParsesPairs) {
   EXPECT_EQ(Get(h, 0, "user_id")->kind, ValueKind::kString);
   EXPECT_EQ(Get(h, 0, "ok")->kind, ValueKind::kBool);
   EXPECT_EQ(ErrorType(h, 0), "");
-  EXPECT_EQ(h.batch().events()[0].message.substr(0, 10), "level=info");
+  // Parsed: the message is not shipped a second time.
+  EXPECT_FALSE(h.batch().events()[0].has_message);
+  EXPECT_EQ(h.Text(0, "message"), std::nullopt);
 }
 
 TEST(LogfmtStageTest, ValuesAreViewsIntoTheMessageUnlessUnescaped) {
@@ -118,6 +120,7 @@ TEST(LogfmtStageTest, UnterminatedQuoteKeepsWhatCameBefore) {
   EXPECT_EQ(Pairs(h, 0), std::vector<std::string>{"level=warn"});
   EXPECT_EQ(ErrorType(h, 0), "logfmt");
   EXPECT_EQ(ErrorMessage(h, 0), "an unterminated quoted value at offset 15");
+  EXPECT_TRUE(h.batch().events()[0].has_message);
   EXPECT_EQ(h.batch().events()[0].message, R"(level=warn msg="no end here x=1)");
 }
 
@@ -136,6 +139,9 @@ TEST(LogfmtStageTest, MalformedPiecesAreSkippedAndReported) {
   EXPECT_EQ(ErrorMessage(h, 3), "text right after a quoted value at offset 5");
   EXPECT_EQ(Pairs(h, 4), std::vector<std::string>{});
   EXPECT_EQ(ErrorType(h, 4), "logfmt");
+  // What parsed is kept, and so is the message of a line with a problem.
+  for (size_t i = 0; i < 5; ++i) EXPECT_TRUE(h.batch().events()[i].has_message) << i;
+  EXPECT_EQ(h.Text(0, "message"), "=oops a=1");
   // Control bytes separate pairs; other bytes are kept (the writer makes them valid UTF-8).
   EXPECT_EQ(Pairs(h, 5), (std::vector<std::string>{"g=", "h=\xff\xfe", "i=<true>"}));
   EXPECT_EQ(ErrorType(h, 5), "");
@@ -148,9 +154,12 @@ TEST(LogfmtStageTest, Target) {
   EXPECT_EQ(h.Text(0, "app.ctx.level"), "info");
   EXPECT_EQ(h.Text(0, "app.ctx.message"), "hi");
   EXPECT_EQ(h.Text(0, "level"), std::nullopt);
-  EXPECT_EQ(h.batch().events()[0].message, "level=info message=hi");
-  EXPECT_NE(h.Json(0).find(R"("app":{"ctx":{"level":"info","message":"hi"}})"), std::string::npos)
-      << h.Json(0);
+  // app.ctx.message is not the parsed field: the message goes, target or not.
+  EXPECT_EQ(h.Text(0, "message"), std::nullopt);
+  EXPECT_EQ(h.Json(0),
+            R"({"@timestamp":"2026-11-24T10:15:30.000Z",)"
+            R"("log":{"file":{"path":"/var/log/test.log"},"offset":0},)"
+            R"("host":{"name":"test-host"},"app":{"ctx":{"level":"info","message":"hi"}}})");
 }
 
 TEST(LogfmtStageTest, OverwriteDecidesCollisions) {
@@ -164,6 +173,8 @@ TEST(LogfmtStageTest, OverwriteDecidesCollisions) {
     b.AddField(b.events()[0], "service", Value::String("old"));
     stage->Process(b, EventSelection::All());
     EXPECT_EQ(h.Text(0, "service"), overwrite ? "new" : "old");
+    // The line's message key decides the message: replaced, or kept as it was without overwrite.
+    EXPECT_TRUE(h.batch().events()[0].has_message);
     EXPECT_EQ(h.batch().events()[0].message,
               overwrite ? "replaced" : "service=new message=replaced x=1");
     EXPECT_EQ(h.Text(0, "x"), "1");
@@ -181,16 +192,80 @@ TEST(LogfmtStageTest, OtherFieldSelectionAndMissingField) {
   std::vector<uint8_t> marks = {1, 1, 0, 1};
   stage->Process(b, EventSelection(&marks));
   EXPECT_EQ(h.Text(0, "a"), "1");
+  // The parsed field goes; the message, which this stage did not parse, stays.
+  EXPECT_EQ(h.Text(0, "inner"), std::nullopt);
+  EXPECT_EQ(h.Text(0, "message"), "m1");
   EXPECT_EQ(ErrorMessage(h, 1), "field 'inner' is not set");
   EXPECT_EQ(h.Text(2, "b"), std::nullopt);  // not selected
+  EXPECT_EQ(h.Text(2, "inner"), "b=2");
   EXPECT_EQ(ErrorType(h, 2), "");
   EXPECT_EQ(ErrorMessage(h, 3), "field 'inner' is not text");
+  EXPECT_EQ(h.Text(3, "inner"), "5");
+}
+
+TEST(LogfmtStageTest, AMessageKeyKeepsItsParsedValue) {
+  StageHarness h;
+  auto stage = RunStage(h, "type: logfmt\n", {R"(level=info message="user logged in")", "a=1"});
+  EXPECT_TRUE(h.batch().events()[0].has_message);
+  EXPECT_EQ(h.Text(0, "message"), "user logged in");
+  EXPECT_EQ(h.Text(0, "level"), "info");
+  EXPECT_EQ(h.Text(1, "message"), std::nullopt);
+}
+
+TEST(LogfmtStageTest, KeepOriginalPutsTheParsedTextInEventOriginal) {
+  StageHarness h;
+  const std::string line = R"(level=warn msg="disk almost full")";
+  const std::string broken = R"(level=warn msg="unterminated)";
+  auto stage = RunStage(h, "type: logfmt\nkeep_original: true\n", {line, broken});
+  EXPECT_FALSE(h.batch().events()[0].has_message);
+  EXPECT_EQ(h.Text(0, "event.original"), line);
+  EXPECT_EQ(h.Text(0, "msg"), "disk almost full");
+  // A view of the line's bytes in the arena, not a copy: the values lie inside it.
+  const Field* original = h.batch().FindField(h.batch().events()[0], "event.original");
+  ASSERT_NE(original, nullptr);
+  std::string_view msg = Get(h, 0, "msg")->s;
+  EXPECT_GE(msg.data(), original->value.s.data());
+  EXPECT_LE(msg.data() + msg.size(), original->value.s.data() + original->value.s.size());
+  EXPECT_NE(h.Json(0).find(R"("event":{"original":"level=warn msg=\"disk almost full\""})"),
+            std::string::npos)
+      << h.Json(0);
+  // A problem: the message stays, tagged, and no copy of it is added.
+  EXPECT_EQ(ErrorType(h, 1), "logfmt");
+  EXPECT_EQ(h.Text(1, "message"), broken);
+  EXPECT_EQ(h.Text(1, "event.original"), std::nullopt);
+}
+
+TEST(LogfmtStageTest, PlainTextParsesAsFlagsAndLosesItsMessage) {
+  // logfmt reads any text without quotes (a bare word is a flag): documented, and the reason the
+  // README suggests `when:` or keep_original for mixed files.
+  StageHarness h;
+  auto stage = RunStage(h, "type: logfmt\n", {"Starting server"});
+  EXPECT_EQ(Pairs(h, 0), (std::vector<std::string>{"Starting=<true>", "server=<true>"}));
+  EXPECT_EQ(ErrorType(h, 0), "");
+  EXPECT_EQ(h.Text(0, "message"), std::nullopt);
+}
+
+TEST(LogfmtStageTest, ACustomFieldNamedByAKeyStaysWithTheParsedValue) {
+  StageHarness h;
+  std::unique_ptr<Stage> stage =
+      h.Build(&MakeLogfmtStage, "type: logfmt\nfield: ctx.raw\ntarget: ctx\n");
+  ASSERT_NE(stage, nullptr) << h.ErrorText();
+  Batch& b = h.Lines({"m1", "m2"});
+  b.AddField(b.events()[0], "ctx.raw", Value::String("raw=inner n=1"));
+  b.AddField(b.events()[1], "ctx.raw", Value::String("n=2"));
+  stage->Process(b, EventSelection::All());
+  EXPECT_EQ(h.Text(0, "ctx.raw"), "inner");  // the key under the target is the parsed field
+  EXPECT_EQ(h.Text(0, "ctx.n"), "1");
+  EXPECT_EQ(h.Text(1, "ctx.raw"), std::nullopt);
+  EXPECT_EQ(h.Text(1, "ctx.n"), "2");
+  EXPECT_EQ(h.Text(1, "message"), "m2");
 }
 
 TEST(LogfmtStageTest, ConfigErrors) {
   StageHarness h;
   EXPECT_EQ(
-      h.Build(&MakeLogfmtStage, "type: logfmt\nfield: ''\noverwrite: maybe\ntarget: a.\nx: 1\n"),
+      h.Build(&MakeLogfmtStage,
+              "type: logfmt\nfield: ''\noverwrite: maybe\ntarget: a.\nx: 1\nkeep_original: 2\n"),
       nullptr);
   std::string e = h.ErrorText();
   EXPECT_NE(e.find("stage.yaml:2:8: option 'field': must not be empty"), std::string::npos) << e;
@@ -199,6 +274,9 @@ TEST(LogfmtStageTest, ConfigErrors) {
       << e;
   EXPECT_NE(e.find("option 'target': must be a dotted field name"), std::string::npos) << e;
   EXPECT_NE(e.find("stage.yaml:5:1: unknown option 'x'"), std::string::npos) << e;
+  EXPECT_NE(e.find("stage.yaml:6:16: option 'keep_original': expected true or false"),
+            std::string::npos)
+      << e;
 }
 
 TEST(LogfmtStageTest, RegisteredUnderItsType) {

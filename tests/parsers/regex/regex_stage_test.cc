@@ -146,7 +146,9 @@ TEST(RegexStageTest, NginxCombinedFields) {
   // 18: an x_forwarded_for of '-' is unset.
   EXPECT_EQ(h.Text(17, "http_x_forwarded_for"), std::nullopt);
   EXPECT_EQ(h.Text(17, "http_user_agent").value_or("").substr(0, 11), "Mozilla/5.0");
-  // The message is untouched and the captures point into it (no copy).
+  // The message, now held by the captures, is removed; the captures point into the line's bytes
+  // in the arena (no copy), which the event's message view still names.
+  for (size_t i = 0; i < lines.size(); ++i) EXPECT_FALSE(h.batch().events()[i].has_message) << i;
   const Event& e = h.batch().events()[1];
   EXPECT_EQ(e.message, lines[1]);
   std::string_view ua = Get(h, 1, "http_user_agent")->s;
@@ -178,6 +180,7 @@ TEST(RegexStageTest, NginxJsonOutput) {
   EXPECT_NE(json.find(R"("remote_addr":"198.51.100.23")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("status":304,"body_bytes_sent":0)"), std::string::npos) << json;
   EXPECT_EQ(json.find("remote_user"), std::string::npos) << json;
+  EXPECT_EQ(json.find("\"message\""), std::string::npos) << json;
 }
 
 TEST(RegexStageTest, ApacheCommonFields) {
@@ -239,7 +242,8 @@ TEST(RegexStageTest, SyslogRfc3164Fields) {
   EXPECT_EQ(h.Text(0, "hostname"), "web-1");
   EXPECT_EQ(h.Text(0, "app_name"), "sshd");
   EXPECT_EQ(h.Text(0, "procid"), "1234");
-  // Without a target, the syslog text replaces the event's message.
+  // Without a target, the syslog text replaces the event's message (the parse wrote it: it stays).
+  EXPECT_TRUE(h.batch().events()[0].has_message);
   EXPECT_EQ(h.batch().events()[0].message,
             "Accepted publickey for deploy from 192.0.2.10 port 52144 ssh2: ED25519 SHA256:abc");
   EXPECT_EQ(h.Text(0, "priority"), std::nullopt);
@@ -284,8 +288,9 @@ TEST(RegexStageTest, SyslogRfc5424Fields) {
   EXPECT_EQ(h.Text(0, "syslog.msgid"), "ID47");
   EXPECT_EQ(h.Text(0, "syslog.structured_data"), std::nullopt);
   EXPECT_EQ(h.Text(0, "syslog.message"), "'su root' failed for lonvick on /dev/pts/8");
-  // With a target the event's message stays the whole line.
-  EXPECT_EQ(h.batch().events()[0].message, lines[0]);
+  // With a target the parse writes syslog.message, not message: the whole line is removed.
+  EXPECT_FALSE(h.batch().events()[0].has_message);
+  EXPECT_EQ(h.Text(0, "message"), std::nullopt);
   // Structured data, one element and two.
   EXPECT_EQ(h.Text(2, "syslog.structured_data"),
             R"([exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"])");
@@ -364,6 +369,9 @@ TEST(RegexStageTest, FailedConversionKeepsTheStringAndTags) {
   // An empty capture is not a bool either.
   EXPECT_EQ(ErrorMessage(h, 4), "field 'ok': not a bool: ''");
   EXPECT_EQ(h.Text(4, "ok"), "");
+  // A tagged event keeps its message, for the operator to read beside the error.
+  EXPECT_EQ(h.Text(0, "message"), "200 abc 0.5 true");
+  EXPECT_EQ(h.Text(4, "message"), "1 2 3 ");
 }
 
 TEST(RegexStageTest, TypesOverrideTheShippedPatternsOwn) {
@@ -494,7 +502,8 @@ TEST(RegexStageTest, TargetPrefixesEveryField) {
   EXPECT_EQ(Get(h, 0, "log.syslog.facility")->i, 1);
   EXPECT_EQ(Get(h, 0, "log.syslog.severity")->i, 5);
   EXPECT_EQ(h.Text(0, "hostname"), std::nullopt);
-  EXPECT_EQ(h.batch().events()[0].message, "<13>Feb  5 17:32:18 10.0.0.99 myapp[42]: Use the BFG!");
+  // The target holds the syslog text; the event's message, the whole line, is removed.
+  EXPECT_EQ(h.Text(0, "message"), std::nullopt);
   std::string json = h.Json(0);
   EXPECT_NE(json.find(R"("log":{"file":{"path":"/var/log/test.log"},"offset":0,"syslog":{)"),
             std::string::npos)
@@ -511,9 +520,120 @@ TEST(RegexStageTest, OtherFieldAndMissingField) {
   b.AddField(b.events()[2], "raw.line", Value::Int(7));
   stage->Process(b, EventSelection::All());
   EXPECT_EQ(h.Text(0, "word"), "hello");
+  // The matched field goes; the message, which this stage did not match, stays.
+  EXPECT_EQ(h.Text(0, "raw.line"), std::nullopt);
+  EXPECT_EQ(h.Text(0, "message"), "msg one");
   EXPECT_EQ(ErrorType(h, 1), "regex");
   EXPECT_EQ(ErrorMessage(h, 1), "field 'raw.line' is not set");
+  EXPECT_EQ(h.Text(1, "message"), "msg two");
   EXPECT_EQ(ErrorMessage(h, 2), "field 'raw.line' is not text");
+  EXPECT_EQ(h.Text(2, "raw.line"), "7");
+}
+
+// --- what becomes of the matched field ----------------------------------------------------------
+
+TEST(RegexStageTest, MatchRemovesTheMessage) {
+  StageHarness h;
+  auto stage = RunStage(h, "type: regex\npattern: '^(?P<level>[A-Z]+) (?P<text>.*)$'\n",
+                        {"INFO started", "no match here"});
+  EXPECT_EQ(h.Text(0, "level"), "INFO");
+  EXPECT_EQ(h.Text(0, "text"), "started");
+  EXPECT_FALSE(h.batch().events()[0].has_message);
+  EXPECT_EQ(h.Json(0), R"({"@timestamp":"2026-11-24T10:15:30.000Z",)"
+                       R"("log":{"file":{"path":"/var/log/test.log"},"offset":0},)"
+                       R"("host":{"name":"test-host"},"level":"INFO","text":"started"})");
+  // No match: the message stays as it was, tagged.
+  EXPECT_EQ(ErrorType(h, 1), "regex");
+  EXPECT_EQ(h.Text(1, "message"), "no match here");
+}
+
+TEST(RegexStageTest, AGroupNamedMessageKeepsItsCapture) {
+  StageHarness h;
+  auto stage = RunStage(h,
+                        "type: regex\npatterns:\n"
+                        "  - '^(?P<level>[A-Z]+): (?P<message>.*)$'\n"
+                        "  - '^(?P<message>=.*)$'\n"
+                        "  - '^(?P<level>[a-z]+)(?:: (?P<message>.*))?$'\n",
+                        {"WARN: disk almost full", "=whole line", "debug"});
+  EXPECT_EQ(h.Text(0, "level"), "WARN");
+  EXPECT_EQ(h.Text(0, "message"), "disk almost full");
+  // A capture of the whole line is still the parse's own value of message.
+  EXPECT_TRUE(h.batch().events()[1].has_message);
+  EXPECT_EQ(h.Text(1, "message"), "=whole line");
+  // A message group that took no part wrote nothing: the line is removed like any parsed one.
+  EXPECT_EQ(h.Text(2, "level"), "debug");
+  EXPECT_EQ(h.Text(2, "message"), std::nullopt);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(ErrorType(h, i), "") << i;
+}
+
+TEST(RegexStageTest, KeepOriginalPutsTheMatchedTextInEventOriginal) {
+  StageHarness h;
+  const std::string line = "<13>Feb  5 17:32:18 10.0.0.99 myapp[42]: Use the BFG!";
+  auto stage = RunStage(h, "type: regex\npattern: syslog_rfc3164\nkeep_original: true\n",
+                        {line, "not syslog at all"});
+  EXPECT_EQ(h.Text(0, "message"), "Use the BFG!");
+  EXPECT_EQ(h.Text(0, "event.original"), line);
+  // A view of the line's bytes in the arena, not a copy: the captured message lies inside it.
+  const Field* original = h.batch().FindField(h.batch().events()[0], "event.original");
+  ASSERT_NE(original, nullptr);
+  std::string_view raw = original->value.s;
+  std::string_view message = h.batch().events()[0].message;
+  EXPECT_GE(message.data(), raw.data());
+  EXPECT_LE(message.data() + message.size(), raw.data() + raw.size());
+  EXPECT_NE(h.Json(0).find(R"("event":{"original":"<13>Feb  5 17:32:18 10.0.0.99 myapp[42]: )"
+                           R"(Use the BFG!"})"),
+            std::string::npos)
+      << h.Json(0);
+  // No match: no event.original, the message is the line as it was.
+  EXPECT_EQ(ErrorType(h, 1), "regex");
+  EXPECT_EQ(h.Text(1, "message"), "not syslog at all");
+  EXPECT_EQ(h.Text(1, "event.original"), std::nullopt);
+}
+
+TEST(RegexStageTest, KeepOriginalWithATargetAndWithoutAMessageGroup) {
+  StageHarness h;
+  const std::string line =
+      R"(192.0.2.1 - - [24/Nov/2026:10:15:30 +0000] "GET / HTTP/1.1" 200 1 "-" "-")";
+  auto stage = RunStage(
+      h, "type: regex\npattern: nginx_combined\ntarget: nginx\nkeep_original: true\n", {line});
+  EXPECT_EQ(h.Text(0, "nginx.method"), "GET");
+  EXPECT_EQ(h.Text(0, "message"), std::nullopt);
+  EXPECT_EQ(h.Text(0, "event.original"), line);
+}
+
+TEST(RegexStageTest, MismatchDropOrTagLeavesTheMessage) {
+  StageHarness h;
+  auto stage = RunStage(
+      h, "type: regex\npattern: '^(?P<level>[A-Z]+) '\non_mismatch: drop\nkeep_original: true\n",
+      {"INFO ok", "garbage"});
+  EXPECT_FALSE(h.batch().events()[0].has_message);
+  EXPECT_EQ(h.Text(0, "event.original"), "INFO ok");
+  EXPECT_TRUE(h.batch().events()[1].dropped);
+  EXPECT_EQ(h.Text(1, "message"), "garbage");
+  EXPECT_EQ(h.batch().events()[1].first_field, kNoIndex);
+}
+
+TEST(RegexStageTest, ACustomFieldIsRemovedOrReplacedByItsGroup) {
+  StageHarness h;
+  std::unique_ptr<Stage> stage =
+      h.Build(&MakeRegexStage,
+              "type: regex\nfield: payload\npattern: '^(?P<n>\\d+)(?: (?P<payload>.+))?$'\n");
+  ASSERT_NE(stage, nullptr) << h.ErrorText();
+  Batch& b = h.Lines({"line one", "line two", "line three"});
+  b.AddField(b.events()[0], "payload", Value::String("42 rest of it"));
+  b.AddField(b.events()[1], "payload", Value::String("42"));
+  b.AddField(b.events()[2], "payload", Value::String("no digits"));
+  stage->Process(b, EventSelection::All());
+  // The group named payload took part: its capture is the field's new value.
+  EXPECT_EQ(h.Text(0, "n"), "42");
+  EXPECT_EQ(h.Text(0, "payload"), "rest of it");
+  // It took no part: the matched text is removed.
+  EXPECT_EQ(h.Text(1, "n"), "42");
+  EXPECT_EQ(h.Text(1, "payload"), std::nullopt);
+  // No match: kept, tagged.
+  EXPECT_EQ(ErrorMessage(h, 2), "no pattern matched field 'payload'");
+  EXPECT_EQ(h.Text(2, "payload"), "no digits");
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(b.events()[i].has_message) << i;
 }
 
 TEST(RegexStageTest, OnlySelectedAndLiveEventsAreTouched) {
@@ -534,25 +654,34 @@ TEST(RegexStageTest, OnlySelectedAndLiveEventsAreTouched) {
 
 TEST(RegexStageTest, SteadyStateAllocatesNothingPerEvent) {
   if (!testing::AllocationCountingAvailable()) GTEST_SKIP() << "sanitizer build";
-  StageHarness h;
-  std::unique_ptr<Stage> stage = h.Build(&MakeRegexStage,
-                                         "type: regex\npatterns: [syslog_rfc5424, nginx_combined, "
-                                         "apache_combined, syslog_rfc3164]\n");
-  ASSERT_NE(stage, nullptr) << h.ErrorText();
   std::vector<std::string> lines;
   for (const char* name : {"nginx_combined", "syslog_rfc3164", "syslog_rfc5424"}) {
     for (const std::string& l : SampleLines(name)) lines.push_back(l);
   }
-  Batch& b = h.Lines(lines);
-  std::vector<Event> fresh = b.events();
-  stage->Process(b, EventSelection::All());  // grows the field table once
-  b.events() = fresh;
-  b.fields().clear();
-  testing::StartCountingAllocations();
-  stage->Process(b, EventSelection::All());
-  uint64_t allocations = testing::StopCountingAllocations();
-  EXPECT_EQ(allocations, 0u);
-  for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(ErrorType(h, i), "") << lines[i];
+  // Removing the message and keeping event.original allocate nothing either.
+  for (const char* keep : {"false", "true"}) {
+    SCOPED_TRACE(keep);
+    StageHarness h;
+    std::unique_ptr<Stage> stage =
+        h.Build(&MakeRegexStage, std::string("type: regex\npatterns: [syslog_rfc5424, "
+                                             "nginx_combined, apache_combined, syslog_rfc3164]\n"
+                                             "keep_original: ") +
+                                     keep + "\n");
+    ASSERT_NE(stage, nullptr) << h.ErrorText();
+    Batch& b = h.Lines(lines);
+    std::vector<Event> fresh = b.events();
+    stage->Process(b, EventSelection::All());  // grows the field table once
+    b.events() = fresh;
+    b.fields().clear();
+    testing::StartCountingAllocations();
+    stage->Process(b, EventSelection::All());
+    uint64_t allocations = testing::StopCountingAllocations();
+    EXPECT_EQ(allocations, 0u);
+    for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(ErrorType(h, i), "") << lines[i];
+    EXPECT_FALSE(b.events()[0].has_message);  // nginx: no message group
+    EXPECT_EQ(h.Text(0, "event.original"),
+              std::string(keep) == "true" ? std::optional<std::string>(lines[0]) : std::nullopt);
+  }
 }
 
 // RE2 runs in time linear in the input. (a+)+$ is the textbook catastrophic pattern for
@@ -656,13 +785,17 @@ TEST(RegexStageTest, PatternWithoutNamedGroupIsAConfigError) {
 
 TEST(RegexStageTest, OtherOptionErrorsAreCollectedTogether) {
   std::string e = BuildErrors(
-      "type: regex\npattern: '(?P<a>x'\non_mismatch: ignore\ntarget: .x\nfeild: message\n");
+      "type: regex\npattern: '(?P<a>x'\non_mismatch: ignore\ntarget: .x\nfeild: message\n"
+      "keep_original: maybe\n");
   EXPECT_NE(e.find("invalid regex"), std::string::npos) << e;
   EXPECT_NE(e.find("option 'on_mismatch': expected one of tag, drop, got 'ignore'"),
             std::string::npos)
       << e;
   EXPECT_NE(e.find("option 'target': must be a dotted field name"), std::string::npos) << e;
   EXPECT_NE(e.find("unknown option 'feild'"), std::string::npos) << e;
+  EXPECT_NE(e.find("stage.yaml:6:16: option 'keep_original': expected true or false"),
+            std::string::npos)
+      << e;
 }
 
 TEST(RegexStageTest, ParseOptionsResolvesShippedPatterns) {
@@ -683,6 +816,7 @@ TEST(RegexStageTest, ParseOptionsResolvesShippedPatterns) {
   EXPECT_EQ(o->types.at("x"), RegexFieldType::kBool);
   EXPECT_EQ(o->on_mismatch, RegexStageOptions::OnMismatch::kTag);
   EXPECT_EQ(o->field, "message");
+  EXPECT_FALSE(o->keep_original);
 }
 
 }  // namespace
