@@ -74,8 +74,19 @@ FileReader::ReadResult FileReader::ReadSome(ReadableFile& file, BatchFiller& out
   std::string_view data(buf, pending + got);
   size_t consumed = SplitAndAdd(&file, out, data);
   partial_.assign(data.data() + consumed, data.size() - consumed);
-  if (lines_pending_) out.Emit();
+  if (lines_pending_) {
+    out.Emit();
+  } else {
+    TrimPartial();
+  }
   return result;
+}
+
+void FileReader::TrimPartial() {
+  constexpr size_t kKeptBytes = 64 * 1024;
+  if (partial_.capacity() > kKeptBytes && partial_.size() <= kKeptBytes / 4) {
+    std::string(partial_).swap(partial_);
+  }
 }
 
 size_t FileReader::SplitAndAdd(ReadableFile* file, BatchFiller& out, std::string_view data) {
@@ -105,6 +116,7 @@ bool FileReader::ShipPendingLines(ReadableFile* file, BatchFiller& out) {
     partial_.erase(0, consumed);
     if (lines_pending_) out.Emit();
   }
+  TrimPartial();
   return true;
 }
 

@@ -103,6 +103,11 @@ class FileReader {
   uint64_t read_offset_ = 0;
   uint64_t split_offset_ = 0;
   uint64_t emitted_offset_ = 0;
+  // Gives back partial_'s room once it holds only an unterminated line again: a full batch leaves
+  // up to a block in it, and a thousand files each keeping a block's room would cost a thousand
+  // blocks of memory.
+  void TrimPartial();
+
   std::string partial_;  // bytes read but not yet split, starting at split_offset_
   bool lines_pending_ = false;
   LineSplitter splitter_;

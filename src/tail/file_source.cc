@@ -144,7 +144,13 @@ void FileSource::Run() {
     std::vector<std::unique_ptr<TailedFile>>& files = tracker_->files();
     for (size_t i = 0; i < files.size() && !stop_.load(std::memory_order_relaxed); ++i) {
       TailedFile& f = *files[i];
-      if (f.file != nullptr && f.may_have_data && Read(f)) progress = true;
+      if (f.file != nullptr && f.may_have_data && Read(f)) {
+        progress = true;
+        // The rest of a block a full batch cut is shipped before the next file's turn: otherwise
+        // every file of a large set could hold a block's worth of lines at once.
+        while (f.reader.lines_pending() && !stop_.load(std::memory_order_relaxed) && Read(f)) {
+        }
+      }
     }
     ApplyAcks();
     keeper_.SaveIfDue(tracker_->files(), tracker_->loaded(), false);
