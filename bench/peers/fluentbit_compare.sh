@@ -11,7 +11,10 @@
 #
 # BUILD_DIR defaults to build (a Release build with bench/gen), RUNS to 3. Environment:
 #   LINES_TOTAL  lines per case (2000000), split evenly over the case's files
-#   CASES        which cases ("json1 json8 json1000 nginx1")
+#   CASES        which cases ("json1 json8 json1000 nginx1 workers-json1 workers-nginx1
+#                stdout-json1"). The last three are logship alone: `workers: 1` against the
+#                default (one per CPU), and the JSON case into stdout piped to `wc -l` (no page
+#                cache writes) against the spool.
 #   FLUENT_BIT   the Fluent Bit binary (../shared/peers/fluent-bit/fluent-bit beside the repo).
 #                Its runtime libraries: apt-get install libyaml-0-2 libsqlite3-0 libcurl4 libssl3
 #                libzstd1. Without a runnable Fluent Bit, only logship is measured (said so).
@@ -21,7 +24,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 runs=${2:-3}
 lines=${LINES_TOTAL:-2000000}
-cases=${CASES:-json1 json8 json1000 nginx1}
+cases=${CASES:-json1 json8 json1000 nginx1 workers-json1 workers-nginx1 stdout-json1}
 fb=${FLUENT_BIT:-$root/../shared/peers/fluent-bit/fluent-bit}
 work=${BENCH_DIR:-/dev/shm/logship-peers}
 logship=$build/logship
@@ -43,7 +46,7 @@ now() { date +%s.%N; }
 # generate CASE: logs/ for the case, and the two programs' configurations.
 generate() {
   local case=$1 files gen parser_fb
-  case $case in
+  case ${case#*-} in
     json1) files=1 gen=gen_json_logs ;;
     json8) files=8 gen=gen_json_logs ;;
     json1000) files=1000 gen=gen_json_logs ;;
@@ -60,21 +63,32 @@ generate() {
   local kind=json
   parser_fb=json_iso
   if [ "$gen" = gen_nginx_logs ]; then kind=nginx parser_fb=nginx; fi
-  write_logship_pipeline "$work" "$kind"
+  write_logship_pipeline "$work" "$kind" "$([ "${case%%-*}" = stdout ] && echo stdout)"
   write_fb_config "$work" "$parser_fb" once
   cat "$work"/logs/*.log > /dev/null  # warm the page cache
 }
 
-# run_logship / run_fb: one run; appends "wall cpu rss out_lines" to $work/<program>.runs
+# run_logship [LABEL [WORKERS]]: one run; appends "wall cpu rss out_lines" to $work/LABEL.runs
+# (default logship). WORKERS sets LOGSHIP_WORKERS (default: unset, one worker per CPU). With the
+# stdout pipeline, the output goes to `wc -l`.
 run_logship() {
+  local label=${1:-logship} workers=${2:-}
   rm -rf "$work/data" "$work/out"
-  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$logship" --log-level warn run --once \
-    --no-progress "$work/pipeline.yaml"
+  if grep -q 'type: stdout' "$work/pipeline.yaml"; then
+    LOGSHIP_WORKERS=$workers /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$logship" \
+      --log-level warn run --once --no-progress "$work/pipeline.yaml" | wc -l > "$work/count"
+  else
+    LOGSHIP_WORKERS=$workers /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$logship" \
+      --log-level warn run --once --no-progress "$work/pipeline.yaml"
+    cat "$work"/out/*.ndjson | wc -l > "$work/count"
+  fi
   local wall user sys rss out
   read -r wall user sys rss < "$work/time"
-  out=$(cat "$work"/out/*.ndjson | wc -l)
-  echo "$wall $(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}') $rss $out" >> "$work/logship.runs"
+  out=$(cat "$work/count")
+  echo "$wall $(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}') $rss $out" >> "$work/$label.runs"
 }
+
+# run_fb: one run; appends "wall cpu rss out_lines" to $work/fb.runs
 
 run_fb() {
   rm -rf "$work/fb-out" && mkdir -p "$work/fb-out"
@@ -104,8 +118,39 @@ echo "logship $("$logship" --version | cut -d' ' -f2) vs $( [ $have_fb = 1 ] && 
 echo "$lines lines per case, median of $runs alternating runs, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
 echo "| case | program | lines/s | input MB/s | CPU µs/line | peak RSS | lines out / in |"
 echo "|---|---|---|---|---|---|---|"
+# logship_alone CASE LABEL_A WORKERS_A LABEL_B WORKERS_B: two logship variants, alternating.
+logship_alone() {
+  local case=$1 a=$2 wa=$3 b=$4 wb=$5
+  rm -f "$work/$a.runs" "$work/$b.runs"
+  for _ in $(seq "$runs"); do
+    run_logship "$a" "$wa"
+    run_logship "$b" "$wb"
+  done
+  local ra ma ca sa oa rb mb cb sb ob
+  read -r ra ma ca sa oa <<< "$(summarize "$a")"
+  read -r rb mb cb sb ob <<< "$(summarize "$b")"
+  echo "| $case | logship $a | $ra | $ma | $ca | $sa MiB | $oa / $in_lines |"
+  echo "| $case | logship $b | $rb | $mb | $cb | $sb MiB | $ob / $in_lines |"
+  awk -v x="$rb" -v y="$ra" -v cx="$cb" -v cy="$ca" -v c="$case" -v a="$a" -v b="$b" \
+    'BEGIN {printf "| %s | %s / %s | %.2f× the lines/s | | %.2f× the CPU/line | | |\n", c, b, a, x / y, cx / cy}'
+}
+
 for case in $cases; do
   generate "$case"
+  case $case in
+    workers-*) logship_alone "$case" workers-1 1 workers-default ""; continue ;;
+    stdout-*)
+      rm -f "$work/spool.runs" "$work/stdout.runs"
+      for _ in $(seq "$runs"); do
+        write_logship_pipeline "$work" json; run_logship spool ""
+        write_logship_pipeline "$work" json stdout; run_logship stdout ""
+      done
+      read -r ra ma ca sa oa <<< "$(summarize spool)"
+      read -r rb mb cb sb ob <<< "$(summarize stdout)"
+      echo "| $case | logship → spool | $ra | $ma | $ca | $sa MiB | $oa / $in_lines |"
+      echo "| $case | logship → stdout \| wc -l | $rb | $mb | $cb | $sb MiB | $ob / $in_lines |"
+      continue ;;
+  esac
   rm -f "$work/logship.runs" "$work/fb.runs"
   for _ in $(seq "$runs"); do
     [ $have_fb = 1 ] && run_fb

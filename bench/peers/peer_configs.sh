@@ -33,8 +33,11 @@ logship_stages() {
 }
 
 # logship's pipeline into $1/pipeline.yaml: the files of $1/logs, stages for $2 (json or nginx),
-# into a spool.
+# into a spool, or into standard output when $3 is "stdout".
 write_logship_pipeline() {
+  local sink='{type: spool, path: ./out}'
+  [ "${3:-}" = stdout ] && sink='{type: stdout}'
+
   cat > "$1/pipeline.yaml" <<YAML
 data_dir: ./data
 pipelines:
@@ -44,7 +47,7 @@ pipelines:
     stages:
 $(logship_stages "$2")
     sinks:
-      - {type: spool, path: ./out}
+      - $sink
 YAML
 }
 
