@@ -48,42 +48,46 @@ void OrderedWorkerPool::Stop() {
     stopping_ = true;
   }
   work_cv_.notify_all();
-  turn_cv_.notify_all();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
 }
 
 void OrderedWorkerPool::Loop(size_t worker) {
+  std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    Item item;
-    bool discard = false;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      // Once stopping, the workers still take every queued item, in order, so that each ticket
-      // gets its turn and no worker waits for a ticket nobody holds.
-      if (queue_.empty()) return;
-      item = std::move(queue_.front());
-      queue_.pop_front();
-      discard = stopping_;
-    }
-    if (!discard) process_(worker, *item.batch);
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      turn_cv_.wait(lock, [&] { return next_turn_ == item.ticket; });
-      discard = stopping_;
-    }
-    if (discard) {
-      item.batch.reset();
+    work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    // Once stopping, the workers still take every queued item, in order, so that every ticket
+    // is accounted for and pending() drops to 0.
+    if (queue_.empty()) return;
+    Item item = std::move(queue_.front());
+    queue_.pop_front();
+    if (!stopping_) {
+      lock.unlock();
+      process_(worker, *item.batch);
+      lock.lock();
     } else {
-      deliver_(std::move(item.batch));
+      item.batch.reset();
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
+    parked_.emplace(item.ticket, std::move(item.batch));
+    if (delivering_) continue;  // the worker delivering will find it
+    delivering_ = true;
+    for (auto it = parked_.find(next_turn_); it != parked_.end(); it = parked_.find(next_turn_)) {
+      MutableBatch batch = std::move(it->second);
+      parked_.erase(it);
+      bool discard = stopping_;
+      lock.unlock();
+      // Outside the lock: delivery may block on a full sink, and releasing a batch wakes the
+      // batch pool's waiters.
+      if (batch != nullptr && !discard) {
+        deliver_(std::move(batch));
+      } else {
+        batch.reset();
+      }
+      lock.lock();
       ++next_turn_;
     }
-    turn_cv_.notify_all();
+    delivering_ = false;
   }
 }
 

@@ -2,11 +2,12 @@
 #pragma once
 
 // OrderedWorkerPool processes batches on N threads and delivers them in the order they were
-// submitted, whatever order the threads finish in: a batch that is done waits for its turn, so
-// per-file order at the sinks is the order the files were read. Processing runs concurrently (the
-// caller gives each worker its own state, by index); delivery runs on one thread at a time, in
-// order. Submit never blocks: the caller's batch pool already bounds how many batches exist, and a
-// worker waiting for its turn holds its batch inside that bound.
+// submitted, whatever order the threads finish in, so per-file order at the sinks is the order
+// the files were read. Processing runs concurrently (the caller gives each worker its own state,
+// by index). A batch finished ahead of its turn is parked and its worker takes the next one; the
+// worker that finishes the batch whose turn it is delivers it and every parked batch after it, so
+// delivery runs on one thread at a time, in order. Submit never blocks: the caller's batch pool
+// already bounds how many batches exist, and a parked batch is one of them.
 // Threads: Submit from any thread; Stop from one thread, once, after which Submit releases what
 // it is given.
 
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,8 +64,11 @@ class OrderedWorkerPool {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // an item was queued, or stopping
-  std::condition_variable turn_cv_;  // next_turn_ moved
   std::deque<Item> queue_ LOGSHIP_GUARDED_BY(mu_);
+  // Processed batches waiting for their turn, by ticket; an empty batch for one released
+  // unprocessed (stopping).
+  std::map<uint64_t, MutableBatch> parked_ LOGSHIP_GUARDED_BY(mu_);
+  bool delivering_ LOGSHIP_GUARDED_BY(mu_) = false;   // a worker is delivering parked batches
   uint64_t next_ticket_ LOGSHIP_GUARDED_BY(mu_) = 0;  // given to the next submitted batch
   uint64_t next_turn_ LOGSHIP_GUARDED_BY(mu_) = 0;    // the ticket whose delivery is next
   bool stopping_ LOGSHIP_GUARDED_BY(mu_) = false;
