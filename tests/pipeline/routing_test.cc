@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -273,7 +274,6 @@ TEST_F(RoutingTest, BadConditionsAreConfigErrorsWithTheirPosition) {
 }
 
 TEST_F(RoutingTest, WorkersBuildOneStageChainEachAndStillRouteInOrder) {
-  ::unsetenv("LOGSHIP_WORKERS");
   Result<AgentConfig> config = Load(R"(    workers: 3
     max_batches_in_flight: 16
     batch: {max_events: 2}
@@ -305,6 +305,9 @@ TEST_F(RoutingTest, WorkersBuildOneStageChainEachAndStillRouteInOrder) {
 }
 
 TEST_F(RoutingTest, WorkersDefaultToTheEnvironmentThenTheCpusAndNeedStages) {
+  // The suite may run with LOGSHIP_WORKERS set (scripts/test.sh with workers: 1): put it back.
+  const char* outer = std::getenv("LOGSHIP_WORKERS");
+  std::string saved = outer != nullptr ? outer : "";
   ::setenv("LOGSHIP_WORKERS", "5", 1);
   Result<AgentConfig> config = Load(R"(    max_batches_in_flight: 16
     stages:
@@ -312,7 +315,11 @@ TEST_F(RoutingTest, WorkersDefaultToTheEnvironmentThenTheCpusAndNeedStages) {
     sinks:
       - {type: collect, name: all}
 )");
-  ::unsetenv("LOGSHIP_WORKERS");
+  if (outer != nullptr) {
+    ::setenv("LOGSHIP_WORKERS", saved.c_str(), 1);
+  } else {
+    ::unsetenv("LOGSHIP_WORKERS");
+  }
   ASSERT_TRUE(config.ok()) << errors_.ToString();
   EXPECT_EQ(config->pipelines[0].stage_chains.size(), 5u);
 
