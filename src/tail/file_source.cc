@@ -173,12 +173,16 @@ void FileSource::Run() {
     if (once_) {
       FlushAllGroups();
       if (tracker_->OpenDeferred()) continue;
+      filler_->Emit();
+      break;
     }
-    // Ship what the batch holds rather than wait to fill it.
-    filler_->Emit();
-    if (once_) break;
+    // Tailing: the batch waits for more lines until it is full or batch.timeout after its first
+    // event (EmitIfOld). Shipping it at once would cost a stage run, a sink write with its fsync
+    // and an acknowledgement for every write the application makes (100 a second for a logger
+    // that flushes every 10 ms), where one per batch.timeout carries the same lines. Its lines are
+    // not acknowledged meanwhile, so a crash reads them again: the wait costs latency, never data.
     int64_t now = Now();
-    int64_t wake = std::min(next_scan, next_group_deadline_);
+    int64_t wake = std::min({next_scan, next_group_deadline_, filler_->deadline_ns()});
     if (keeper_.dirty()) wake = std::min(wake, keeper_.next_save_ns());
     if (status_stale_) wake = std::min(wake, next_status_ns_);
     // Acknowledgements arrive from sink threads: look for them on the checkpoint interval.
