@@ -44,8 +44,8 @@ void FileTracker::Stop() {
   watcher_.Wake();
 }
 
-bool FileTracker::Wait(int timeout_ms) {
-  WatchEvents ev = watcher_.Wait(timeout_ms);
+bool FileTracker::Wait(int timeout_ms, bool until_event) {
+  WatchEvents ev = watcher_.Wait(timeout_ms, until_event);
   for (const std::string& path : ev.modified) {
     auto it = by_path_.find(path);
     if (it != by_path_.end()) {

@@ -58,8 +58,9 @@ class FileTracker {
   // since the last run reported).
   void Scan(bool first);
   // Waits up to timeout_ms for inotify: files written to are marked to be read. True when the set
-  // of files may have changed (a rescan is due).
-  bool Wait(int timeout_ms);
+  // of files may have changed (a rescan is due). With until_event false, sleeps the whole timeout
+  // (Stop() still ends it) and then marks what was written meanwhile.
+  bool Wait(int timeout_ms, bool until_event = true);
 
   // Before reading f: false when f must not be read now (a likely copy waiting for its original's
   // truncation). Looks for a truncation first when the last read had reached the end.
