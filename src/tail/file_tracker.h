@@ -130,7 +130,10 @@ class FileTracker {
   void ForgetMissing(const ScanResult& found);
   void ReportSkipped(const ScanResult& found, bool first);
   void RecoverRotated(const std::set<FileKey>& found_keys);
-  bool CheckTruncation(TailedFile& f);
+  // What CheckTruncation found: f restarted at 0; f as long as what was read of it, with the same
+  // head; or anything else (longer, or its size could not be read).
+  enum class FileCheck { kRestarted, kNothingNew, kMaybeMore };
+  FileCheck CheckTruncation(TailedFile& f);
   void Restart(TailedFile& f, const char* why);
   void FinishOnce(TailedFile& f);
   void FinishOrphan(TailedFile& f);
@@ -143,6 +146,8 @@ class FileTracker {
 
   // Held files (the discovery thread).
   void HoldNewFiles();
+  // One rescan of the discovery thread: opens and holds the new files it finds.
+  void HoldFound();
   void PublishKnownFiles();
   std::unique_ptr<ReadableFile> TakeHeld(FileKey key);
   bool IsHeld(FileKey key) const;
@@ -177,6 +182,9 @@ class FileTracker {
   std::set<FileKey> known_;           // guarded by hold_mu_: files the reader has
   std::map<FileKey, HeldFile> held_;  // guarded by hold_mu_
 
+  // Monotonic time of the reader's last Scan: the discovery thread's timed rescans are only needed
+  // while the reader does not scan.
+  std::atomic<int64_t> last_scan_ns_{0};
   std::atomic<size_t> open_files_{0};
   std::atomic<uint64_t> files_lost_{0};
   std::atomic<uint64_t> bytes_lost_{0};

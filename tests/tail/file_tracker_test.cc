@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -225,6 +226,47 @@ TEST_F(FileTrackerTest, RestartResumesAtTheCheckpoint) {
   // The same file: the same key in both runs (what replay and idempotent sink ids rely on).
   EXPECT_EQ(ctx_.events.back().file_key, ctx_.events.front().file_key);
   EXPECT_EQ(tracker().files_lost(), 0u);
+}
+
+// A rescan is the safety net for writes inotify did not report (these tests never call Wait, so
+// every write here is one): a file that grew is read, one with nothing new is left alone, and a
+// rotated one is still read so that it can be closed once idle.
+TEST_F(FileTrackerTest, RescanReadsOnlyFilesThatMayHoldSomethingNew) {
+  WriteFile(Log("a.log"), "1\n");
+  WriteFile(Log("b.log"), "1\n");
+  Start(false);
+  ReadUntilIdle();
+  TailedFile* a = ByPath(Log("a.log"));
+  TailedFile* b = ByPath(Log("b.log"));
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_FALSE(a->may_have_data);
+
+  AppendFile(Log("b.log"), "2\n");
+  tracker().Scan(false);
+  EXPECT_FALSE(a->may_have_data);  // as long as what was read of it
+  EXPECT_TRUE(b->may_have_data);   // grew
+  ReadUntilIdle();
+  EXPECT_THAT(TextsOf(Log("b.log")), ElementsAre("1", "2"));
+
+  // A write that leaves the size as read but changes the head (truncated and refilled): read
+  // again from 0, as before.
+  WriteFile(Log("a.log"), "X\n");
+  tracker().Scan(false);
+  ReadUntilIdle();
+  EXPECT_THAT(TextsOf(Log("a.log")), ElementsAre("1", "X"));
+
+  // Renamed out of the include pattern: read to its end, then closed after rotate_wait idle.
+  ASSERT_EQ(std::rename(Log("b.log").c_str(), Log("b.old").c_str()), 0);
+  tracker().Scan(false);
+  EXPECT_EQ(b->state, TailState::kOrphaned);
+  ReadUntilIdle();
+  clock_.Advance(options_.rotate_wait.nanos);
+  tracker().Scan(false);
+  EXPECT_TRUE(b->may_have_data);
+  ReadUntilIdle();  // closes it (and forgets it: b is gone now)
+  EXPECT_EQ(tracker().open_files(), 1u);
+  EXPECT_THAT(TextsOf(Log("b.log")), ElementsAre("1", "2"));
 }
 
 // Same inode, same first KiB, other bytes before the checkpoint (rewritten in place): another
