@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # Where logship's CPU goes at a steady rate (issue #12, section 4): the setup of steady_load.sh
 # (one file, JSON + time parsed, the record into a spool), logship alone. Per rate (0: nothing is
-# written, the agent idles) two runs of SECONDS each:
-#   1. clean: CPU (utime+stime from /proc, % of one core) and `perf stat` context switches
-#      (wake-ups), CPU migrations and task-clock over the writing window;
-#   2. under `strace -f -c`: system calls per second, in total and by name (fsync, fdatasync,
-#      write, rename, poll...). strace slows every call, so CPU is taken from run 1 only.
+# written, the agent idles):
+#   1. ROUNDS clean runs of SECONDS each: CPU (task-clock from `perf stat`, and utime+stime from
+#      /proc as steady_load.sh takes it, both in % of one core), context switches (wake-ups) and
+#      CPU migrations per second over the writing window; the median round by task-clock is shown;
+#   2. one run under `strace -f -c` (unless STRACE=0): system calls per second, in total and by
+#      name. strace slows every call, so CPU is taken from the clean runs only.
 # Prints one markdown table; the full `strace -c` tables go to OUT_DIR.
 #
 #   bench/peers/steady_probe.sh [BUILD_DIR]
 #
-# Environment: RATES ("0 2000 20000 100000" lines/s), SECONDS_PER_RUN (10), OUT_DIR
-# (/tmp/logship-probe), BENCH_DIR (/dev/shm/logship-probe). Needs perf and strace, and rights to
-# attach to the agent (root, or kernel.perf_event_paranoid <= 1 and ptrace allowed).
+# Environment: RATES ("0 2000 20000 100000" lines/s), SECONDS_PER_RUN (10), ROUNDS (3), STRACE (1),
+# OUT_DIR (/tmp/logship-probe), BENCH_DIR (/dev/shm/logship-probe). Needs perf and strace, and
+# rights to attach to the agent (root, or perf_event_paranoid <= 1 and ptrace allowed).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 rates=${RATES:-0 2000 20000 100000}
 secs=${SECONDS_PER_RUN:-10}
+rounds=${ROUNDS:-3}
+use_strace=${STRACE:-1}
 out_dir=${OUT_DIR:-/tmp/logship-probe}
 work=${BENCH_DIR:-/dev/shm/logship-probe}
 logship=$build/logship
@@ -58,40 +61,51 @@ calls() {
 }
 
 "$gen" --lines 200000 --seed 7 > /tmp/probe-src.$$
-echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $secs s per run, $("$logship" --version 2>/dev/null | head -1)"
-echo "| rate | CPU (% of a core) | wake-ups/s | migrations/s | syscalls/s | fsync/s | fdatasync/s | write/s | rename/s | poll+epoll/s | futex/s |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $secs s per run, median of $rounds rounds, $build"
+echo "| rate | CPU task-clock | CPU /proc | wake-ups/s | migrations/s | syscalls/s | fsync/s | fdatasync/s | write/s | rename/s | poll/s | futex/s | pread/s | fstat/s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for rate in $rates; do
-  # Run 1: clean.
-  start_agent
-  c0=$(cpu_ticks "$pid")
-  perf stat -x, -e context-switches,cpu-migrations,task-clock -p "$pid" -o "$work/perf.csv" \
-    -- sleep "$secs" &
-  perf_pid=$!
-  load "$rate"
-  wait "$perf_pid" || true
-  c1=$(cpu_ticks "$pid")
-  stop_agent
-  cs=$(awk -F, '$3 == "context-switches" {print $1}' "$work/perf.csv")
-  mig=$(awk -F, '$3 == "cpu-migrations" {print $1}' "$work/perf.csv")
-  # Run 2: under strace.
-  start_agent
-  strace -f -c -p "$pid" -o "$out_dir/strace-$rate.txt" 2>/dev/null &
-  strace_pid=$!
-  sleep 0.5  # attached
-  load "$rate"
-  kill -INT "$strace_pid"
-  wait "$strace_pid" 2>/dev/null || true
-  stop_agent
-  t="$out_dir/strace-$rate.txt"
-  total=$(awk -v s="$secs" '$NF == "total" {printf "%.1f", $4 / s}' "$t")
-  awk -v r="$rate" -v c=$((c1 - c0)) -v t="$tick" -v s="$secs" -v cs="$cs" -v mig="$mig" \
-    -v total="$total" -v fs="$(calls "$t" fsync)" -v fds="$(calls "$t" fdatasync)" \
-    -v w="$(calls "$t" 'write|pwrite64|writev')" -v rn="$(calls "$t" 'rename|renameat|renameat2')" \
-    -v po="$(calls "$t" 'poll|ppoll|epoll_wait|epoll_pwait|select|pselect6')" \
-    -v fu="$(calls "$t" futex)" \
-    'BEGIN {printf "| %d lines/s | %.1f %% | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s |\n",
-      r, 100 * c / t / s, cs / s, mig / s, total, fs, fds, w, rn, po, fu}'
+  # Clean runs: one line each (task-clock %, /proc %, wake-ups/s, migrations/s), then the median.
+  : > "$work.rounds"
+  for _ in $(seq "$rounds"); do
+    start_agent
+    c0=$(cpu_ticks "$pid")
+    perf stat -x, -e context-switches,cpu-migrations,task-clock -p "$pid" -o "$work/perf.csv" \
+      -- sleep "$secs" &
+    perf_pid=$!
+    load "$rate"
+    wait "$perf_pid" || true
+    c1=$(cpu_ticks "$pid")
+    stop_agent
+    awk -F, -v c=$((c1 - c0)) -v t="$tick" -v s="$secs" '
+      $3 == "context-switches" {cs = $1} $3 == "cpu-migrations" {mig = $1}
+      $3 == "task-clock" {tc = $1}
+      END {printf "%.2f %.1f %.1f %.1f\n", tc / s / 10, 100 * c / t / s, cs / s, mig / s}' \
+      "$work/perf.csv" >> "$work.rounds"
+  done
+  median=$(sort -n "$work.rounds" | awk -v n="$rounds" 'NR == int((n + 1) / 2)')
+  rm -f "$work.rounds"
+  read -r tc proc cs mig <<< "$median"
+  row="| $rate lines/s | $tc % | $proc % | $cs | $mig |"
+  if [ "$use_strace" = 1 ]; then
+    start_agent
+    strace -f -c -p "$pid" -o "$out_dir/strace-$rate.txt" 2>/dev/null &
+    strace_pid=$!
+    sleep 0.5  # attached (the half second idle before the load adds a few calls)
+    load "$rate"
+    kill -INT "$strace_pid"
+    wait "$strace_pid" 2>/dev/null || true
+    stop_agent
+    t="$out_dir/strace-$rate.txt"
+    row="$row $(awk -v s="$secs" '$NF == "total" {printf "%.1f", $4 / s}' "$t") |"
+    for re in fsync fdatasync 'write|pwrite64|writev' 'rename|renameat|renameat2' \
+        'poll|ppoll|epoll_wait|epoll_pwait|select|pselect6' futex pread64 'fstat|newfstatat|statx'; do
+      row="$row $(calls "$t" "$re") |"
+    done
+  else
+    row="$row | | | | | | | | |"
+  fi
+  echo "$row"
 done
 rm -f /tmp/probe-src.$$
 rm -rf "$work"
