@@ -1,5 +1,5 @@
 # Sourced by the bench/peers scripts: the configurations both programs get, so that every
-# side-by-side run compares the same work.
+# side-by-side run compares the same work, and the writer that feeds them at a fixed rate.
 
 # Fluent Bit's parsers into $1/parsers.conf: `json_iso` (the generator's `ts`) and its stock `nginx`
 # (from its conf/parsers.conf, with Time_Keep On).
@@ -72,4 +72,27 @@ write_fb_config() {
     printf '%s\n' '[OUTPUT]' '    Name   file' '    Match  *' "    Path   $1/fb-out" '    File   out' \
       '    Format plain'
   } > "$1/fluent-bit.conf"
+}
+
+# The writer: appends `rate` lines a second from `src`, in 100 slices a second, for `secs`.
+write_at_rate() {
+  python3 - "$1" "$2" "$3" "$4" <<'PY'
+import sys, time
+src, dst, rate, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+lines = open(src, 'rb').read().splitlines(keepends=True)
+per_slice = max(1, rate // 100)
+start = time.monotonic()
+i = 0
+with open(dst, 'ab', buffering=0) as out:
+    slice_no = 0
+    while time.monotonic() - start < secs:
+        chunk = b''.join(lines[(i + k) % len(lines)] for k in range(per_slice))
+        out.write(chunk)
+        i += per_slice
+        slice_no += 1
+        delay = start + slice_no / 100 - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+print(i)
+PY
 }

@@ -29,29 +29,6 @@ tick=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 peak_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
-# The writer: appends `rate` lines a second from `src`, in 100 slices a second, for `secs`.
-write_at_rate() {
-  python3 - "$1" "$2" "$3" "$4" <<'PY'
-import sys, time
-src, dst, rate, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-lines = open(src, 'rb').read().splitlines(keepends=True)
-per_slice = max(1, rate // 100)
-start = time.monotonic()
-i = 0
-with open(dst, 'ab', buffering=0) as out:
-    slice_no = 0
-    while time.monotonic() - start < secs:
-        chunk = b''.join(lines[(i + k) % len(lines)] for k in range(per_slice))
-        out.write(chunk)
-        i += per_slice
-        slice_no += 1
-        delay = start + slice_no / 100 - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-print(i)
-PY
-}
-
 setup() {
   rm -rf "$work" && mkdir -p "$work/logs" "$work/fb-out"
   : > "$work/logs/app.log"

@@ -28,6 +28,9 @@ constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
 // A group commit stops taking queued batches once this much is serialized: one write and one
 // fsync per few MiB is plenty, and it keeps the output buffer small.
 constexpr size_t kMaxGroupBytes = 4 << 20;
+// An idle spool has nothing to do on a timer: Submit wakes the worker, and Stop closes the queue,
+// which ends the wait at once. The timeout is only a safety net, not a poll.
+constexpr int64_t kIdleWaitMs = 3'600'000;
 
 // Threads: Submit and Stop on the pipeline's threads, everything else on the worker. The worker
 // alone touches the writer, the serializer and the current group.
@@ -80,7 +83,7 @@ class SpoolSink final : public Sink {
   void Run() {
     while (true) {
       group_.clear();
-      if (worker_.Pop(&group_, 1, 1000) == 0) {
+      if (worker_.Pop(&group_, 1, kIdleWaitMs) == 0) {
         if (worker_.closed()) break;
         continue;
       }

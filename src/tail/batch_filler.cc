@@ -65,4 +65,9 @@ void BatchFiller::EmitIfOld() {
   }
 }
 
+int64_t BatchFiller::deadline_ns() const {
+  if (!batch_ || batch_->events().empty()) return kNoDeadline;
+  return started_ns_ + ctx_.batch_timeout_ns();
+}
+
 }  // namespace logship

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -57,6 +58,9 @@ class BatchFiller {
   void Emit();
   // Emits the batch if it has held events for the pipeline's batch timeout.
   void EmitIfOld();
+  // When EmitIfOld will emit the batch (monotonic); kNoDeadline while it holds no event.
+  int64_t deadline_ns() const;
+  static constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
   // Gives the (empty) batch back: the pipeline counts batches in use to know all was delivered.
   void Release() { batch_.reset(); }
   uint64_t events() const { return events_.load(std::memory_order_relaxed); }

@@ -52,15 +52,20 @@ Result<std::multimap<FileKey, FileCheckpoint>> CheckpointKeeper::Open(int sink_c
 bool CheckpointKeeper::TakeAcks(const std::function<TailedFile*(uint64_t id)>& find) {
   committed_.clear();
   if (tracker_ == nullptr || tracker_->TakeCommitted(&committed_) == 0) return false;
+  bool moved = false;
   for (const CommittedPosition& p : committed_) {
     TailedFile* f = find(p.file_id);
     if (f == nullptr) continue;  // a stream restarted or forgotten since
     // Clamped: a copy continuing a stream may be shorter than what was read of the original.
     uint64_t end = std::min(p.end_offset, f->reader.emitted_offset());
-    if (end > f->acked_offset) f->acked_offset = end;
+    if (end > f->acked_offset) {
+      f->acked_offset = end;
+      moved = true;
+    }
   }
-  dirty_ = true;
-  return true;
+  // Only a checkpoint that moved is worth a save (a write, two fsyncs, two renames).
+  if (moved) dirty_ = true;
+  return moved;
 }
 
 Checkpoints CheckpointKeeper::Snapshot(const std::vector<std::unique_ptr<TailedFile>>& files,

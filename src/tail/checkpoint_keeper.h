@@ -44,7 +44,8 @@ class CheckpointKeeper {
 
   AckTracker& tracker() { return *tracker_; }
   // Moves the acked offsets of the streams `find` returns by id (null: a stream restarted or
-  // forgotten since) by the batches every sink acknowledged since the last call. True if any.
+  // forgotten since) by the batches every sink acknowledged since the last call. True, and dirty,
+  // only if an offset moved: acknowledgements that move nothing cause no save.
   bool TakeAcks(const std::function<TailedFile*(uint64_t id)>& find);
   // Something to save changed (a file opened, renamed, closed...).
   void MarkDirty() { dirty_ = true; }

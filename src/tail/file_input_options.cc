@@ -109,7 +109,7 @@ Result<FileInputOptions> ParseFileInputOptions(const ConfigNode& node, PluginCon
   r.Optional("rescan_interval", &o.rescan_interval, Duration::Seconds(1));
   r.Optional("rotate_wait", &o.rotate_wait, Duration::Seconds(5));
   r.Optional("max_open_files", &o.max_open_files, uint64_t{1024});
-  r.Optional("checkpoint_interval", &o.checkpoint_interval, Duration::Millis(200));
+  r.Optional("checkpoint_interval", &o.checkpoint_interval, Duration::Seconds(1));
   ConfigNode multiline, history;
   r.Optional("multiline", &multiline, ConfigNode());
   r.Optional("checkpoint_history", &history, ConfigNode());

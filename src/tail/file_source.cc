@@ -173,12 +173,20 @@ void FileSource::Run() {
     if (once_) {
       FlushAllGroups();
       if (tracker_->OpenDeferred()) continue;
+      filler_->Emit();
+      break;
     }
-    // Ship what the batch holds rather than wait to fill it.
-    filler_->Emit();
-    if (once_) break;
+    // Tailing: the batch waits for more lines until it is full or batch.timeout after its first
+    // event (EmitIfOld). Shipping it at once would cost a stage run, a sink write with its fsync
+    // and an acknowledgement for every write the application makes (100 a second for a logger
+    // that flushes every 10 ms), where one per batch.timeout carries the same lines. Its lines are
+    // not acknowledged meanwhile, so a crash reads them again: the wait costs latency, never data.
+    // For the same reason writes do not wake this thread while a batch waits: it sleeps until the
+    // batch is due and then reads everything written meanwhile, one wake-up instead of one per
+    // write. (The files stay open, so a rename or a deletion meanwhile loses nothing.)
+    const bool batch_waiting = filler_->deadline_ns() != BatchFiller::kNoDeadline;
     int64_t now = Now();
-    int64_t wake = std::min(next_scan, next_group_deadline_);
+    int64_t wake = std::min({next_scan, next_group_deadline_, filler_->deadline_ns()});
     if (keeper_.dirty()) wake = std::min(wake, keeper_.next_save_ns());
     if (status_stale_) wake = std::min(wake, next_status_ns_);
     // Acknowledgements arrive from sink threads: look for them on the checkpoint interval.
@@ -186,7 +194,7 @@ void FileSource::Run() {
       wake = std::min(wake, now + options_.checkpoint_interval.nanos);
     }
     int timeout_ms = static_cast<int>(std::max<int64_t>(0, (wake - now) / 1'000'000) + 1);
-    bool rescan = tracker_->Wait(timeout_ms);
+    bool rescan = tracker_->Wait(timeout_ms, /*until_event=*/!batch_waiting);
     if (rescan || Now() >= next_scan) {
       tracker_->Scan(false);
       next_scan = Now() + interval;

@@ -44,8 +44,8 @@ void FileTracker::Stop() {
   watcher_.Wake();
 }
 
-bool FileTracker::Wait(int timeout_ms) {
-  WatchEvents ev = watcher_.Wait(timeout_ms);
+bool FileTracker::Wait(int timeout_ms, bool until_event) {
+  WatchEvents ev = watcher_.Wait(timeout_ms, until_event);
   for (const std::string& path : ev.modified) {
     auto it = by_path_.find(path);
     if (it != by_path_.end()) {
@@ -135,9 +135,13 @@ void FileTracker::Scan(bool first) {
       f.idle_since_ns = 0;
       UnmapPath(f);
     }
-    // Polling backs up inotify: a missed event costs at most one rescan interval.
-    f.may_have_data = true;
-    if (!first) CheckTruncation(f);
+    // Polling backs up inotify: a missed event costs at most one rescan interval. An open file as
+    // long as what was read of it, with the head it had, holds nothing new: it is not read (five
+    // system calls saved per idle file and rescan: two more truncation checks and a read at its
+    // end). A rotated one is, so that it is closed once idle for rotate_wait.
+    if (first || CheckTruncation(f) != FileCheck::kNothingNew || f.state != TailState::kActive) {
+      f.may_have_data = true;
+    }
   }
   OpenWaiting(waiting, first, found_keys);
   // Files held open by the discovery thread whose path is gone now (rotated out of the include
@@ -165,6 +169,7 @@ void FileTracker::Scan(bool first) {
     RecoverRotated(found_keys);
     ForgetMissing(found);
   }
+  last_scan_ns_.store(Now(), std::memory_order_relaxed);
 }
 
 void FileTracker::OpenWaiting(std::vector<Waiting>& waiting, bool first,
@@ -667,7 +672,7 @@ void FileTracker::OnReadError(TailedFile& f, const Status& error) {
 void FileTracker::OnEndOfData(TailedFile& f) {
   f.may_have_data = false;
   f.at_end = true;
-  if (CheckTruncation(f)) return;
+  if (CheckTruncation(f) == FileCheck::kRestarted) return;
   if (once_ && f.state == TailState::kActive) {
     FinishOnce(f);
     return;
@@ -706,24 +711,25 @@ void FileTracker::UpdateMarker(TailedFile& f, uint64_t offset) {
 }
 
 // Detects copytruncate: the file is now shorter than what we read, or its head changed (it was
-// truncated and refilled past our offset before we looked). Returns true when it restarted f.
-bool FileTracker::CheckTruncation(TailedFile& f) {
-  if (f.file == nullptr) return false;
+// truncated and refilled past our offset before we looked).
+FileTracker::FileCheck FileTracker::CheckTruncation(TailedFile& f) {
+  if (f.file == nullptr) return FileCheck::kMaybeMore;
   Result<FileInfo> info = f.file->Stat();
-  if (!info.ok()) return false;
+  if (!info.ok()) return FileCheck::kMaybeMore;
   f.size = info->size;
   if (info->size < f.reader.read_offset()) {
     Restart(f, "truncated");
-    return true;
+    return FileCheck::kRestarted;
   }
   if (f.fingerprint.len > 0) {
     Result<bool> same = FingerprintMatches(*f.file, f.fingerprint);
-    if (same.ok() && !*same) {
+    if (!same.ok()) return FileCheck::kMaybeMore;
+    if (!*same) {
       Restart(f, "rewritten from its start");
-      return true;
+      return FileCheck::kRestarted;
     }
   }
-  return false;
+  return info->size == f.reader.read_offset() ? FileCheck::kNothingNew : FileCheck::kMaybeMore;
 }
 
 void FileTracker::Restart(TailedFile& f, const char* why) {
@@ -832,33 +838,42 @@ void FileTracker::DropFinished() {
 
 void FileTracker::HoldNewFiles() {
   const int interval_ms = static_cast<int>(options_.rescan_interval.millis());
+  const int64_t interval_ns = options_.rescan_interval.nanos;
+  bool scan = true;
   while (true) {
     {
       std::lock_guard<std::mutex> lock(hold_mu_);
       if (hold_stop_) return;
     }
-    ScanResult found = hold_scanner_.Scan();
-    for (const std::string& dir : found.dirs) hold_watcher_.WatchDir(dir);
-    {
-      std::lock_guard<std::mutex> lock(hold_mu_);
-      if (hold_stop_) return;
-      for (const FoundFile& ff : found.files) {
-        FileKey key{ff.device, ff.inode};
-        if (known_.count(key) > 0 || held_.count(key) > 0) continue;
-        if (open_files_ + held_.size() >= options_.max_open_files) break;
-        Result<std::unique_ptr<ReadableFile>> file = fs_.OpenReadable(ff.path);
-        if (!file.ok()) continue;
-        Result<FileInfo> info = (*file)->Stat();
-        if (!info.ok() || info->inode != ff.inode || info->device != ff.device) {
-          continue;  // replaced between the scan and the open: the next scan sees the new one
-        }
-        held_.emplace(key, HeldFile{std::move(*file), ff.path});
-        spdlog::debug("{}: holding '{}' open until the reader takes it", name_, ff.path);
-      }
-    }
+    if (scan) HoldFound();
     // Sleeps until a file is created, moved or deleted under the patterns (or rescan_interval).
-    // Writes to files do not wake it: this watcher does not ask for them.
-    hold_watcher_.Wait(interval_ms);
+    // Writes to files do not wake it: this watcher does not ask for them. On a timeout (inotify
+    // may have missed something) it rescans only if the reader missed its own rescan, being
+    // blocked by back-pressure (half an interval late: the two timers drift): while the reader
+    // scans, its rescans find new files too, and a second rescan of every file finds nothing more.
+    WatchEvents ev = hold_watcher_.Wait(interval_ms);
+    const int64_t since_reader_scan = Now() - last_scan_ns_.load(std::memory_order_relaxed);
+    scan = ev.rescan || since_reader_scan >= interval_ns + interval_ns / 2;
+  }
+}
+
+void FileTracker::HoldFound() {
+  ScanResult found = hold_scanner_.Scan();
+  for (const std::string& dir : found.dirs) hold_watcher_.WatchDir(dir);
+  std::lock_guard<std::mutex> lock(hold_mu_);
+  if (hold_stop_) return;
+  for (const FoundFile& ff : found.files) {
+    FileKey key{ff.device, ff.inode};
+    if (known_.count(key) > 0 || held_.count(key) > 0) continue;
+    if (open_files_ + held_.size() >= options_.max_open_files) break;
+    Result<std::unique_ptr<ReadableFile>> file = fs_.OpenReadable(ff.path);
+    if (!file.ok()) continue;
+    Result<FileInfo> info = (*file)->Stat();
+    if (!info.ok() || info->inode != ff.inode || info->device != ff.device) {
+      continue;  // replaced between the scan and the open: the next scan sees the new one
+    }
+    held_.emplace(key, HeldFile{std::move(*file), ff.path});
+    spdlog::debug("{}: holding '{}' open until the reader takes it", name_, ff.path);
   }
 }
 

@@ -58,8 +58,9 @@ class FileTracker {
   // since the last run reported).
   void Scan(bool first);
   // Waits up to timeout_ms for inotify: files written to are marked to be read. True when the set
-  // of files may have changed (a rescan is due).
-  bool Wait(int timeout_ms);
+  // of files may have changed (a rescan is due). With until_event false, sleeps the whole timeout
+  // (Stop() still ends it) and then marks what was written meanwhile.
+  bool Wait(int timeout_ms, bool until_event = true);
 
   // Before reading f: false when f must not be read now (a likely copy waiting for its original's
   // truncation). Looks for a truncation first when the last read had reached the end.
@@ -129,7 +130,10 @@ class FileTracker {
   void ForgetMissing(const ScanResult& found);
   void ReportSkipped(const ScanResult& found, bool first);
   void RecoverRotated(const std::set<FileKey>& found_keys);
-  bool CheckTruncation(TailedFile& f);
+  // What CheckTruncation found: f restarted at 0; f as long as what was read of it, with the same
+  // head; or anything else (longer, or its size could not be read).
+  enum class FileCheck { kRestarted, kNothingNew, kMaybeMore };
+  FileCheck CheckTruncation(TailedFile& f);
   void Restart(TailedFile& f, const char* why);
   void FinishOnce(TailedFile& f);
   void FinishOrphan(TailedFile& f);
@@ -142,6 +146,8 @@ class FileTracker {
 
   // Held files (the discovery thread).
   void HoldNewFiles();
+  // One rescan of the discovery thread: opens and holds the new files it finds.
+  void HoldFound();
   void PublishKnownFiles();
   std::unique_ptr<ReadableFile> TakeHeld(FileKey key);
   bool IsHeld(FileKey key) const;
@@ -176,6 +182,9 @@ class FileTracker {
   std::set<FileKey> known_;           // guarded by hold_mu_: files the reader has
   std::map<FileKey, HeldFile> held_;  // guarded by hold_mu_
 
+  // Monotonic time of the reader's last Scan: the discovery thread's timed rescans are only needed
+  // while the reader does not scan.
+  std::atomic<int64_t> last_scan_ns_{0};
   std::atomic<size_t> open_files_{0};
   std::atomic<uint64_t> files_lost_{0};
   std::atomic<uint64_t> bytes_lost_{0};

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 
 namespace logship {
@@ -56,27 +57,31 @@ void FileWatcher::Wake() {
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
 }
 
-WatchEvents FileWatcher::Wait(int timeout_ms) {
+WatchEvents FileWatcher::Wait(int timeout_ms, bool until_event) {
   WatchEvents out;
   struct pollfd fds[2];
   int n = 0;
   if (wake_fd_ >= 0) fds[n++] = {wake_fd_, POLLIN, 0};
-  if (inotify_fd_ >= 0) fds[n++] = {inotify_fd_, POLLIN, 0};
+  if (inotify_fd_ >= 0 && until_event) fds[n++] = {inotify_fd_, POLLIN, 0};
   int rc = ::poll(fds, static_cast<nfds_t>(n), timeout_ms < 0 ? 0 : timeout_ms);
-  if (rc <= 0) return out;
-  if (wake_fd_ >= 0) {
+  if (rc > 0 && wake_fd_ >= 0 && (fds[0].revents & POLLIN)) {
     uint64_t v;
     if (::read(wake_fd_, &v, sizeof(v)) == sizeof(v)) out.woken = true;
   }
-  Drain(out);
+  // Without until_event, the events of the whole wait are collected at its end.
+  if (rc > 0 || !until_event) Drain(out);
   return out;
 }
 
 void FileWatcher::Drain(WatchEvents& out) {
   if (inotify_fd_ < 0) return;
   alignas(struct inotify_event) char buf[64 * 1024];
-  while (true) {
-    ssize_t len = ::read(inotify_fd_, buf, sizeof(buf));
+  // A read returns every queued event that fits: with room left for the largest one, the queue was
+  // empty, and another read would only fail with EAGAIN (one system call per wake-up saved).
+  constexpr ssize_t kFull = sizeof(buf) - (sizeof(struct inotify_event) + NAME_MAX + 1);
+  ssize_t len = 0;
+  do {
+    len = ::read(inotify_fd_, buf, sizeof(buf));
     if (len <= 0) return;  // EAGAIN: drained
     for (char* p = buf; p < buf + len;) {
       auto* ev = reinterpret_cast<struct inotify_event*>(p);
@@ -120,7 +125,7 @@ void FileWatcher::Drain(WatchEvents& out) {
         }
       }
     }
-  }
+  } while (len > kFull);
 }
 
 }  // namespace logship

@@ -34,8 +34,10 @@ class FileWatcher {
   bool WatchDir(const std::string& dir);
   // Stops watching directories not in `dirs` (they vanished or no longer matter).
   void KeepOnly(const std::vector<std::string>& dirs);
-  // Waits up to timeout_ms for events and returns them (empty on timeout).
-  WatchEvents Wait(int timeout_ms);
+  // Waits up to timeout_ms for events and returns them (empty on timeout). With until_event
+  // false, sleeps the whole timeout (only Wake() ends it early) and returns the events that came
+  // meanwhile: one wake-up for however many writes.
+  WatchEvents Wait(int timeout_ms, bool until_event = true);
   // Ends the current or next Wait() at once.
   void Wake();
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tests for src/tail/file_tracker.h, driven directly the way FileSource::Run drives it (scan, then
-// rounds of reads with BeforeRead / ReadSome / AfterRead or OnEndOfData), over real files in a temp
-// dir, a FaultInjectingFileSystem, a clock moved by hand, and a fake pipeline that acknowledges
-// every batch at once. Checkpoints go to a real CheckpointKeeper in the temp dir.
+// Tests for src/tail/file_tracker.h, driven directly the way FileSource::Run drives it (see
+// tests/tail/tail_input_fixture.h).
 #include "src/tail/file_tracker.h"
 
 #include <fcntl.h>
@@ -14,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +25,7 @@
 #include "src/tail/file_key.h"
 #include "src/tail/file_reader.h"
 #include "src/tail/tailed_file.h"
+#include "tests/tail/tail_input_fixture.h"
 #include "tests/tail/tail_test_fakes.h"
 #include "tests/testing/fault_injecting_file_system.h"
 #include "tests/testing/temp_dir.h"
@@ -43,145 +43,7 @@ using testing::TempDir;
 using ::testing::UnorderedElementsAreArray;
 using testing::WriteFile;
 
-// One run of a file input: its keeper (checkpoints in the data dir), filler and tracker.
-struct InputRun {
-  InputRun(const FileInputOptions& options, const std::string& data_dir, Clock& clock,
-           FileSystem& fs, FakeSourceContext& ctx, const std::atomic<bool>& stop, bool once)
-      : keeper(options, data_dir, "test", clock) {
-    Result<std::multimap<FileKey, FileCheckpoint>> loaded = keeper.Open(1, nullptr);
-    EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
-    filler.emplace(ctx, clock, stop, &keeper.tracker());
-    tracker = std::make_unique<FileTracker>(
-        options, "test", clock, fs, once, *filler, keeper,
-        loaded.ok() ? std::move(*loaded) : std::multimap<FileKey, FileCheckpoint>{});
-  }
-
-  CheckpointKeeper keeper;
-  std::optional<BatchFiller> filler;
-  std::unique_ptr<FileTracker> tracker;
-};
-
-class FileTrackerTest : public ::testing::Test {
- protected:
-  FileTrackerTest() {
-    logs_ = dir_.Sub("logs");
-    EXPECT_EQ(::mkdir(logs_.c_str(), 0755), 0);
-    options_.id = "t";
-    Result<Glob> glob = Glob::Compile(logs_ + "/*.log");
-    EXPECT_TRUE(glob.ok());
-    options_.include.push_back(std::move(*glob));
-    options_.checkpoint_history.keep = 0;
-  }
-
-  std::string Log(const std::string& name) const { return logs_ + "/" + name; }
-
-  // Starts a run of the input on the data dir (ending the one before) and scans as at start.
-  void Start(bool once) {
-    run_.reset();
-    once_ = once;
-    buffer_.assign(FileReader::BufferBytes(options_), '\0');
-    run_ = std::make_unique<InputRun>(options_, dir_.Sub("data"), clock_, fs_, ctx_, stop_, once);
-    tracker().Scan(/*first=*/true);
-  }
-  FileTracker& tracker() { return *run_->tracker; }
-  BatchFiller& filler() { return *run_->filler; }
-
-  // FileSource::Read.
-  bool Read(TailedFile& f) {
-    if (!tracker().BeforeRead(f)) return false;
-    FileReader::ReadResult r = f.reader.ReadSome(*f.file, filler(), buffer_);
-    switch (r.status) {
-      case FileReader::Status::kData:
-        tracker().AfterRead(f, r.bytes);
-        return true;
-      case FileReader::Status::kEnd:
-        tracker().OnEndOfData(f);
-        return false;
-      case FileReader::Status::kError:
-        tracker().OnReadError(f, r.error);
-        return false;
-      case FileReader::Status::kStopped:
-        return false;
-    }
-    return false;
-  }
-
-  // One round of FileSource::Run: every open file that may have data is read once; then the
-  // acknowledgements are applied. True when something was read.
-  bool ReadRound() {
-    bool progress = false;
-    std::vector<std::unique_ptr<TailedFile>>& files = tracker().files();
-    for (size_t i = 0; i < files.size(); ++i) {
-      TailedFile& f = *files[i];
-      if (f.file != nullptr && f.may_have_data && Read(f)) progress = true;
-      max_open_seen_ = std::max(max_open_seen_, tracker().open_files());
-    }
-    ApplyAcks();
-    return progress;
-  }
-
-  // Rounds until nothing more can be read now (with --once, opening deferred files as slots free
-  // up), then the batch is emitted, as FileSource::Run does before it waits.
-  void ReadUntilIdle() {
-    for (int i = 0; i < 10'000; ++i) {
-      if (ReadRound()) continue;
-      if (once_) {
-        for (auto& f : tracker().files())
-          ASSERT_TRUE(f->reader.FlushGroup(f->file.get(), filler()));
-        if (tracker().OpenDeferred()) continue;
-      }
-      filler().Emit();
-      ApplyAcks();
-      return;
-    }
-    FAIL() << "reading never settled";
-  }
-
-  void ApplyAcks() {
-    run_->keeper.TakeAcks([this](uint64_t id) { return tracker().Find(id); });
-    tracker().DropFinished();
-  }
-
-  void SaveCheckpoints() {
-    ApplyAcks();
-    run_->keeper.SaveIfDue(tracker().files(), tracker().loaded(), /*force=*/true);
-    ASSERT_TRUE(run_->keeper.last_status().ok()) << run_->keeper.last_status().ToString();
-  }
-
-  TailedFile* ByPath(const std::string& path) {
-    for (auto& f : tracker().files()) {
-      if (f->path() == path && f->state != TailState::kClosed) return f.get();
-    }
-    return nullptr;
-  }
-
-  // The texts shipped from `path`, in order.
-  std::vector<std::string> TextsOf(const std::string& path) const {
-    std::vector<std::string> out;
-    for (const ShippedEvent& e : ctx_.events) {
-      if (e.path == path) out.push_back(e.text);
-    }
-    return out;
-  }
-
-  static uint64_t InodeOf(const std::string& path) {
-    struct stat st;
-    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-    return st.st_ino;
-  }
-
-  TempDir dir_;
-  std::string logs_;
-  FaultInjectingFileSystem fs_;
-  TailFakeClock clock_;
-  FakeSourceContext ctx_;
-  std::atomic<bool> stop_{false};
-  FileInputOptions options_;
-  std::vector<char> buffer_;
-  bool once_ = false;
-  size_t max_open_seen_ = 0;
-  std::unique_ptr<InputRun> run_;  // last: ends before what it refers to
-};
+class FileTrackerTest : public testing::TailInputTest {};
 
 TEST_F(FileTrackerTest, NewFileIsFoundAndReadFromTheStart) {
   WriteFile(Log("a.log"), "a1\na2\n");
@@ -364,6 +226,47 @@ TEST_F(FileTrackerTest, RestartResumesAtTheCheckpoint) {
   // The same file: the same key in both runs (what replay and idempotent sink ids rely on).
   EXPECT_EQ(ctx_.events.back().file_key, ctx_.events.front().file_key);
   EXPECT_EQ(tracker().files_lost(), 0u);
+}
+
+// A rescan is the safety net for writes inotify did not report (these tests never call Wait, so
+// every write here is one): a file that grew is read, one with nothing new is left alone, and a
+// rotated one is still read so that it can be closed once idle.
+TEST_F(FileTrackerTest, RescanReadsOnlyFilesThatMayHoldSomethingNew) {
+  WriteFile(Log("a.log"), "1\n");
+  WriteFile(Log("b.log"), "1\n");
+  Start(false);
+  ReadUntilIdle();
+  TailedFile* a = ByPath(Log("a.log"));
+  TailedFile* b = ByPath(Log("b.log"));
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_FALSE(a->may_have_data);
+
+  AppendFile(Log("b.log"), "2\n");
+  tracker().Scan(false);
+  EXPECT_FALSE(a->may_have_data);  // as long as what was read of it
+  EXPECT_TRUE(b->may_have_data);   // grew
+  ReadUntilIdle();
+  EXPECT_THAT(TextsOf(Log("b.log")), ElementsAre("1", "2"));
+
+  // A write that leaves the size as read but changes the head (truncated and refilled): read
+  // again from 0, as before.
+  WriteFile(Log("a.log"), "X\n");
+  tracker().Scan(false);
+  ReadUntilIdle();
+  EXPECT_THAT(TextsOf(Log("a.log")), ElementsAre("1", "X"));
+
+  // Renamed out of the include pattern: read to its end, then closed after rotate_wait idle.
+  ASSERT_EQ(std::rename(Log("b.log").c_str(), Log("b.old").c_str()), 0);
+  tracker().Scan(false);
+  EXPECT_EQ(b->state, TailState::kOrphaned);
+  ReadUntilIdle();
+  clock_.Advance(options_.rotate_wait.nanos);
+  tracker().Scan(false);
+  EXPECT_TRUE(b->may_have_data);
+  ReadUntilIdle();  // closes it (and forgets it: b is gone now)
+  EXPECT_EQ(tracker().open_files(), 1u);
+  EXPECT_THAT(TextsOf(Log("b.log")), ElementsAre("1", "2"));
 }
 
 // Same inode, same first KiB, other bytes before the checkpoint (rewritten in place): another

@@ -163,6 +163,42 @@ TEST_F(FileWatcherTest, WaitTimesOutWithNothing) {
   EXPECT_FALSE(ev.woken);
 }
 
+// The tailer's sleep while a batch waits for more lines: writes do not end it, and it returns
+// what they caused. (The events of writes made by this thread are queued by the time write()
+// returns, so a zero timeout sees them.)
+TEST_F(FileWatcherTest, SleepReturnsTheEventsThatCameMeanwhile) {
+  ASSERT_TRUE(watcher_.WatchDir(logs_));
+  std::string a = logs_ + "/a.log";
+  std::string b = logs_ + "/b.log";
+  WriteFile(a, "");
+  WriteFile(b, "");
+  watcher_.Wait(0);  // the creations
+  AppendFile(a, "1\n");
+  AppendFile(b, "1\n");
+  AppendFile(a, "2\n");
+  WatchEvents ev = watcher_.Wait(0, /*until_event=*/false);
+  EXPECT_TRUE(Has(ev, a));
+  EXPECT_TRUE(Has(ev, b));
+  EXPECT_FALSE(ev.rescan);
+  EXPECT_FALSE(ev.woken);
+  // Everything was collected: nothing is left for the next wait.
+  EXPECT_TRUE(watcher_.Wait(0).modified.empty());
+}
+
+TEST_F(FileWatcherTest, WakeEndsASleep) {
+  ASSERT_TRUE(watcher_.WatchDir(logs_));
+  std::string a = logs_ + "/a.log";
+  WriteFile(a, "");
+  watcher_.Wait(0);
+  AppendFile(a, "1\n");
+  WatchEvents ev;
+  std::thread sleeper([&] { ev = watcher_.Wait(60'000, /*until_event=*/false); });
+  watcher_.Wake();
+  sleeper.join();
+  EXPECT_TRUE(ev.woken);
+  EXPECT_TRUE(Has(ev, a));  // what came before the wake-up is not lost
+}
+
 TEST_F(FileWatcherTest, KeepOnlyStopsWatchingTheOthers) {
   std::string other = dir_.Sub("other");
   ASSERT_EQ(::mkdir(other.c_str(), 0755), 0);
