@@ -157,6 +157,8 @@ class PipelineFlowTest : public ::testing::Test {
     return all.size();
   }
 
+  void StalledSinkPausesReadingWithinTheBatchBound(size_t in_flight, size_t workers);
+
   uint64_t CheckpointedOffset() {
     Result<CheckpointStore> store =
         CheckpointStore::Open(PosixFileSystem(), dir_.Sub("data/p"), "input-0.checkpoints");
@@ -174,19 +176,21 @@ class PipelineFlowTest : public ::testing::Test {
   HoldingSink* sink_ = nullptr;
 };
 
-TEST_F(PipelineFlowTest, AStalledSinkPausesReadingWithinTheBatchBound) {
+// With `workers` stage threads: a sink holding every batch stops reading within the pool's
+// bound, and once it lets go everything arrives and is checkpointed.
+void PipelineFlowTest::StalledSinkPausesReadingWithinTheBatchBound(size_t in_flight,
+                                                                   size_t workers) {
   const int kLines = 100'000;  // 20 MB
   uint64_t size = WriteLog(kLines);
-  const size_t kInFlight = 4;
-  auto pipeline = MakePipeline(kInFlight, /*once=*/false);
+  auto pipeline = MakePipeline(in_flight, /*once=*/false, workers);
   sink_->set_holding(true);
   ASSERT_TRUE(pipeline->Start().ok());
   // The sink holds batches; once every batch of the pool is out, the source cannot get another.
   ASSERT_TRUE(WaitUntil(
-      [&] { return pipeline->BatchesInUse() == kInFlight && sink_->held() >= kInFlight - 1; }));
+      [&] { return pipeline->BatchesInUse() == in_flight && sink_->held() >= in_flight - 1; }));
   // Structural bound: at most the pool's batches (256 KiB each, plus one line of overflow) and
   // one read buffer (1 MiB max line + 256 KiB) can have been read.
-  uint64_t bound = kInFlight * (256 * 1024 + 200) + (1 << 20) + 256 * 1024 + 1;
+  uint64_t bound = in_flight * (256 * 1024 + 200) + (1 << 20) + 256 * 1024 + 1;
   EXPECT_LE(pipeline->progress().bytes_read, bound);
   EXPECT_LT(pipeline->progress().bytes_read, size);
   EXPECT_EQ(CheckpointedOffset(), 0u) << "nothing is acknowledged yet";
@@ -198,6 +202,14 @@ TEST_F(PipelineFlowTest, AStalledSinkPausesReadingWithinTheBatchBound) {
   EXPECT_TRUE(pipeline->Drain(RealClock().MonotonicNanos() + 10'000'000'000));
   EXPECT_TRUE(pipeline->Finish().ok());
   EXPECT_EQ(CheckpointedOffset(), size);
+}
+
+TEST_F(PipelineFlowTest, AStalledSinkPausesReadingWithinTheBatchBound) {
+  StalledSinkPausesReadingWithinTheBatchBound(4, 1);
+}
+
+TEST_F(PipelineFlowTest, AStalledSinkPausesFourWorkersWithinTheBatchBound) {
+  StalledSinkPausesReadingWithinTheBatchBound(6, 4);
 }
 
 TEST_F(PipelineFlowTest, StageWorkersKeepEachFilesOrderAndLoseNothing) {
@@ -222,26 +234,6 @@ TEST_F(PipelineFlowTest, StageWorkersKeepEachFilesOrderAndLoseNothing) {
       ASSERT_EQ(offsets[i], i * 200) << path << ": line " << i << " out of order";
     }
   }
-}
-
-TEST_F(PipelineFlowTest, AStalledSinkPausesFourWorkersWithinTheBatchBound) {
-  const int kLines = 100'000;
-  uint64_t size = WriteLog(kLines);
-  const size_t kInFlight = 6;
-  auto pipeline = MakePipeline(kInFlight, /*once=*/false, /*workers=*/4);
-  sink_->set_holding(true);
-  ASSERT_TRUE(pipeline->Start().ok());
-  ASSERT_TRUE(WaitUntil(
-      [&] { return pipeline->BatchesInUse() == kInFlight && sink_->held() >= kInFlight - 1; }));
-  uint64_t bound = kInFlight * (256 * 1024 + 200) + (1 << 20) + 256 * 1024 + 1;
-  EXPECT_LE(pipeline->progress().bytes_read, bound);
-  EXPECT_EQ(CheckpointedOffset(), 0u) << "nothing is acknowledged yet";
-  sink_->Release();
-  ASSERT_TRUE(WaitUntil([&] { return sink_->events() == static_cast<uint64_t>(kLines); }));
-  ASSERT_TRUE(WaitUntil([&] { return CheckpointedOffset() == size; }));
-  pipeline->StopReading();
-  EXPECT_TRUE(pipeline->Drain(RealClock().MonotonicNanos() + 10'000'000'000));
-  EXPECT_TRUE(pipeline->Finish().ok());
 }
 
 TEST_F(PipelineFlowTest, DrainAtTheDeadlineWithAStalledSinkReleasesWhatWorkersHold) {
