@@ -2,6 +2,7 @@
 #include "parsers/builtin_parsers.h"
 
 #include "parsers/add_host_metadata/add_host_metadata_stage.h"
+#include "parsers/add_kubernetes_metadata/add_kubernetes_metadata_stage.h"
 #include "parsers/fields/add_fields_stage.h"
 #include "parsers/fields/drop_stage.h"
 #include "parsers/fields/remove_stage.h"
@@ -17,6 +18,7 @@ namespace logship {
 void RegisterBuiltinParsers(Registry& registry) {
   registry.AddStage("add_fields", &MakeAddFieldsStage);
   registry.AddStage("add_host_metadata", &MakeAddHostMetadataStage);
+  registry.AddStage("add_kubernetes_metadata", &MakeAddKubernetesMetadataStage);
   registry.AddStage("drop", &MakeDropStage);
   registry.AddStage("remove", &MakeRemoveStage);
   registry.AddStage("rename", &MakeRenameStage);
