@@ -17,8 +17,9 @@ const std::string kId(64, 'a');
 
 TEST(KubernetesPathTest, ContainersSymlinkName) {
   KubernetesPath k;
-  ASSERT_TRUE(ParseKubernetesPath(
-      "/var/log/containers/web-7d9c-x2k4p_shop_nginx-proxy-" + kId + ".log", &k));
+  // The parts are views into the path: it must outlive them.
+  const std::string path = "/var/log/containers/web-7d9c-x2k4p_shop_nginx-proxy-" + kId + ".log";
+  ASSERT_TRUE(ParseKubernetesPath(path, &k));
   EXPECT_EQ(k.pod_name, "web-7d9c-x2k4p");
   EXPECT_EQ(k.namespace_name, "shop");
   EXPECT_EQ(k.container_name, "nginx-proxy");
@@ -32,7 +33,8 @@ TEST(KubernetesPathTest, PodsDirectoryWithRotations) {
       "/host/var/log/pods/kube-system_coredns-5d78c9869d-abcde_"
       "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/coredns/";
   for (const char* file : {"0.log", "12.log", "0.log.20261207-101530", "3.log.gz"}) {
-    ASSERT_TRUE(ParseKubernetesPath(dir + file, &k)) << file;
+    const std::string path = dir + file;
+    ASSERT_TRUE(ParseKubernetesPath(path, &k)) << file;
     EXPECT_EQ(k.namespace_name, "kube-system");
     EXPECT_EQ(k.pod_name, "coredns-5d78c9869d-abcde");
     EXPECT_EQ(k.pod_uid, "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
